@@ -1,0 +1,177 @@
+"""Entities: the company a dossier is about, its aliases, models and other organisations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from factcheck.document import Document, Paragraph, Table
+from factcheck.vocab import Vocabulary, normalise_label
+
+_TITLE_SPLIT = re.compile(r"\s+[-–—:|]\s+|:\s+")
+_PAREN = re.compile(r"\(([^()]*)\)")
+_CORPORATE_SUFFIXES = frozenset(
+    [
+        "ai",
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "plc",
+        "corp",
+        "corp.",
+        "co",
+        "co.",
+        "gmbh",
+        "sa",
+        "ag",
+        "bv",
+        "technologies",
+        "technology",
+        "group",
+        "holdings",
+        "labs",
+        "lab",
+    ]
+)
+_VS = re.compile(r"\bvs\.?\s+([^(/,:]+)", re.IGNORECASE)
+_NAME_OK = re.compile(r"^[\w.][\w .+\-]*$")
+
+
+def entity_key(name: str) -> str:
+    """Normalise a name: case, markup and separators, so `Step-2` and `step 2` are one key."""
+    text = normalise_label(name).strip(" .,:;")
+    return re.sub(r"[\s\-_]+", "-", text)
+
+
+def company_key(name: str) -> str:
+    """Normalise a company name, dropping corporate suffixes such as `AI` or `Inc`."""
+    words = normalise_label(name).strip(" .,:;").split()
+    while len(words) > 1 and words[-1] in _CORPORATE_SUFFIXES:
+        words.pop()
+    return "-".join(words)
+
+
+def _is_model_name(text: str) -> bool:
+    if not text or len(text) > 40 or len(text.split()) > 4:
+        return False
+    if not _NAME_OK.match(text) or text[0].isdigit():
+        return False
+    lowered = text.casefold()
+    return not any(w in lowered.split() for w in ("models", "total", "various", "tbd", "others"))
+
+
+def split_names(cell: str) -> list[str]:
+    """Split a cell naming several models ("Step-1, Step-2") into names."""
+    parts = re.split(r"\s*(?:,|/|;|\band\b|&)\s*", cell.strip())
+    return [p.strip(" *") for p in parts if p.strip(" *")]
+
+
+@dataclass
+class Entities:
+    """What a document is about and which names in it denote entities."""
+
+    company: str | None = None
+    company_key: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    models: dict[str, str] = field(default_factory=dict)  # key -> display name
+    others: dict[str, str] = field(default_factory=dict)  # other organisations: key -> display
+    _model_re: re.Pattern[str] | None = None
+    _company_re: re.Pattern[str] | None = None
+    _others_re: re.Pattern[str] | None = None
+
+    def add_model(self, name: str) -> None:
+        name = name.strip(" *`")
+        if _is_model_name(name) and entity_key(name) != self.company_key:
+            self.models.setdefault(entity_key(name), name)
+
+    def freeze(self) -> None:
+        """Compile the mention patterns once all names are known."""
+        self._model_re = _names_pattern(self.models.values())
+        names = [self.company or "", *self.aliases]
+        if self.company:
+            first = self.company.split()[0]
+            if company_key(self.company) == first.casefold():
+                names.append(first)
+        self._company_re = _names_pattern(n for n in names if n)
+        self._others_re = _names_pattern(self.others.values())
+
+    def models_in(self, text: str) -> list[tuple[int, int, str]]:
+        """Return (start, end, key) of every model mention, longest names first."""
+        return _mentions(self._model_re, text, entity_key)
+
+    def company_in(self, text: str) -> list[tuple[int, int, str]]:
+        return _mentions(self._company_re, text, lambda _: self.company_key or "")
+
+    def others_in(self, text: str) -> list[tuple[int, int, str]]:
+        return _mentions(self._others_re, text, company_key)
+
+
+def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted({n for n in names if n}, key=len, reverse=True)
+    if not ordered:
+        return None
+    alternatives = "|".join(
+        re.escape(n).replace(r"\-", r"[-\s]?").replace(r"\ ", r"[-\s]?") for n in ordered
+    )
+    # A name ends at a word end with no hyphenated suffix: `Step-2` is not in `Step-2-16k`.
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w]|-\w)", re.IGNORECASE)
+
+
+def _mentions(
+    pattern: re.Pattern[str] | None, text: str, key: object
+) -> list[tuple[int, int, str]]:
+    if pattern is None:
+        return []
+    to_key = key if callable(key) else entity_key
+    return [(m.start(), m.end(), str(to_key(m.group(0)))) for m in pattern.finditer(text)]
+
+
+def find_entities(doc: Document, vocab: Vocabulary) -> Entities:
+    """Collect the company, its aliases, the model names and other organisations of a document."""
+    ents = Entities()
+    if doc.title:
+        head = _TITLE_SPLIT.split(doc.title, maxsplit=1)[0]
+        aliases = [a.strip() for m in _PAREN.finditer(head) for a in m.group(1).split(",")]
+        name = _PAREN.sub("", head).strip(" *")
+        if name:
+            ents.company = name
+            ents.company_key = company_key(name)
+            ents.aliases = [a for a in aliases if a]
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            fields = [vocab.column_field(c.inline.text) for c in block.header]
+            if "model" in fields and len(set(fields) - {None, "model"}) >= 1:
+                col = fields.index("model")
+                for row in block.rows:
+                    if col < len(row):
+                        for name in split_names(row[col].inline.text):
+                            ents.add_model(name)
+    for section in doc.sections:
+        for m in _VS.finditer(section.title):
+            _add_other(ents, m.group(1))
+    for block in doc.blocks:
+        if isinstance(block, Paragraph) and is_pseudo_heading(doc, block):
+            for m in _VS.finditer(block.inline.text):
+                _add_other(ents, m.group(1))
+    ents.freeze()
+    return ents
+
+
+def _add_other(ents: Entities, raw: str) -> None:
+    name = raw.strip(" *:")
+    key = company_key(name)
+    if name and key != ents.company_key and key not in ents.models:
+        ents.others.setdefault(key, name)
+
+
+def is_pseudo_heading(doc: Document, block: Paragraph) -> bool:
+    """A paragraph that is one bold phrase ending in a colon acts as a heading for what follows."""
+    text = block.inline.text.strip()
+    if not text or len(text) > 80 or "\n" in text:
+        return False
+    start, end = block.inline.span()
+    source = doc.text[start:end].strip()
+    return source.startswith("**") and (text.endswith(":") or source.endswith("**"))

@@ -1,0 +1,1224 @@
+"""Read typed claims out of a Document: tables by their headers, labelled bullets, and prose."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from factcheck.claims.entities import (
+    Entities,
+    company_key,
+    entity_key,
+    find_entities,
+    is_pseudo_heading,
+    split_names,
+)
+from factcheck.claims.models import (
+    Claim,
+    ContextLengthClaim,
+    CountClaim,
+    FundingRoundClaim,
+    LinkClaim,
+    MaturityClaim,
+    ModelSizeClaim,
+    OpenWeightsClaim,
+    Origin,
+    PersonClaim,
+    ProbabilitiesClaim,
+    ProbabilityItem,
+    RankingClaim,
+    ReleaseClaim,
+    RetractionClaim,
+    RevenueClaim,
+    StatusClaim,
+    SubjectType,
+    ValuationClaim,
+)
+from factcheck.document import Document, Heading, Inline, ListItem, Paragraph, Section, Table
+from factcheck.quantities import (
+    Count,
+    DateValue,
+    Money,
+    Percent,
+    Quantity,
+    Rank,
+    find_counts,
+    find_dates,
+    find_money,
+    find_ranks,
+    find_sizes,
+    parse_date,
+    parse_money,
+    parse_rank,
+    parse_size,
+)
+from factcheck.vocab import Vocabulary, normalise_label
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(*\[])|\n")
+_LABEL = re.compile(r"^([^:\n]{1,80}?):\s+(?=\S)")
+_CLAUSE_BREAK = re.compile(r"[;]|\s[-–—]\s")
+_CONTEXT = re.compile(
+    r"(\d+(?:\.\d+)?)\s*([KkMm])\+?\s*(?:-?\s*(?:tokens?|(?:chinese\s+)?char(?:acter)?s?))?\s+context",
+    re.IGNORECASE,
+)
+_RELEASE_VERB = re.compile(
+    r"\b(?:releas\w*|launch\w*|debut\w*|unveil\w*|introduc\w*|shipped)\b", re.I
+)
+_PERSON = re.compile(r"^[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}$")
+_SCOPE_AFTER = re.compile(r"\s*(?:globally\s+)?(?:on|in|for|by)\s+(?:the\s+)?([^,.;()]{2,60})")
+_SCOPE_WORDS = re.compile(
+    r"\s*([A-Za-z][\w\- ]{1,40}?)(?=\s*(?:$|[,.;()]|\s(?:among|after|behind|in|on|vs)\b))"
+)
+_UNDISCLOSED = re.compile(r"\b(?:undisclosed|not disclosed|not public|unknown amount)\b", re.I)
+_SCENARIO = re.compile(
+    r"\b(?:scenario|outcome|probabilit|likelihood|case|odds|chance)", re.IGNORECASE
+)
+_HEADING_PROB = re.compile(r"\((\d{1,3}(?:\.\d+)?)\s*%\s*(?:probability|likelihood|chance)\)", re.I)
+_ITEM_PROB = re.compile(
+    r"^\s*(\d{1,3}(?:\.\d+)?)\s*%\s*[:\-–—]|[:\-–—(]\s*(\d{1,3}(?:\.\d+)?)\s*%\)?\s*$"
+)
+
+
+def _phrase_pattern(phrases: Iterable[str], tail: str = "") -> re.Pattern[str] | None:
+    ordered = sorted({p for p in phrases if p}, key=len, reverse=True)
+    if not ordered:
+        return None
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-]){tail}", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    open: re.Pattern[str] | None
+    closed: re.Pattern[str] | None
+    negation: re.Pattern[str] | None
+    maturity: list[tuple[str, int, re.Pattern[str]]]
+    status: list[tuple[str, Money | None, re.Pattern[str]]]
+    retraction: re.Pattern[str] | None
+    revenue: list[tuple[str, re.Pattern[str]]]
+    valuation: re.Pattern[str] | None
+    superlative: re.Pattern[str] | None
+    hypothetical: re.Pattern[str] | None
+    rounds: re.Pattern[str] | None
+    additional: re.Pattern[str] | None
+    total: re.Pattern[str] | None
+    roles: re.Pattern[str] | None
+
+
+_PATTERN_CACHE: dict[int, _Patterns] = {}
+
+
+def _patterns(vocab: Vocabulary) -> _Patterns:
+    cached = _PATTERN_CACHE.get(id(vocab))
+    if cached is not None:
+        return cached
+    ph = vocab.phrases
+    maturity = []
+    for stage in ph.maturity:
+        # "in production" describes a product only at a clause end, not in "in production vehicles".
+        plain = [p for p in stage.phrases if not p.startswith("in ")]
+        inside = [p for p in stage.phrases if p.startswith("in ")]
+        for group, tail in ((plain, ""), (inside, r"(?=\s*(?:[.,;:)\]]|$))")):
+            pattern = _phrase_pattern(group, tail)
+            if pattern is not None:
+                maturity.append((stage.stage, stage.level, pattern))
+    status = []
+    for term in ph.status:
+        threshold = None
+        if term.threshold is not None:
+            amount = term.threshold.amount
+            threshold = Money(text="", currency=term.threshold.currency, low=amount, high=amount)
+        pattern = _phrase_pattern(term.phrases)
+        if pattern is not None:
+            status.append((term.status, threshold, pattern))
+    revenue = []
+    for metric in ("revenue_target", "arr", "revenue"):
+        pattern = _phrase_pattern(getattr(ph.revenue, metric))
+        if pattern is not None:
+            revenue.append((metric, pattern))
+    result = _Patterns(
+        open=_phrase_pattern(ph.open_weights.get("open", ())),
+        closed=_phrase_pattern(ph.open_weights.get("closed", ())),
+        negation=_phrase_pattern(ph.negations),
+        maturity=maturity,
+        status=status,
+        retraction=_phrase_pattern(ph.retraction.markers + ph.retraction.lead_ins),
+        revenue=revenue,
+        valuation=_phrase_pattern(ph.valuation),
+        superlative=_phrase_pattern(ph.superlatives),
+        hypothetical=_phrase_pattern(ph.hypothetical),
+        rounds=_phrase_pattern(ph.funding_rounds),
+        additional=_phrase_pattern(ph.round_additional),
+        total=_phrase_pattern(ph.total_funding),
+        roles=_phrase_pattern(ph.roles),
+    )
+    _PATTERN_CACHE[id(vocab)] = result
+    return result
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the surroundings of a sentence say: its label, date, subject and section."""
+
+    origin: Origin
+    section: tuple[str, ...]
+    date: DateValue | None = None
+    model: str | None = None  # model key the block is about (from a label or a row)
+    entity: str | None = None  # organisation key the block is about, when not the company
+    label: str = ""
+    hypothetical: bool = False
+
+
+class _Extractor:
+    def __init__(self, doc: Document, vocab: Vocabulary) -> None:
+        self.doc = doc
+        self.vocab = vocab
+        self.p = _patterns(vocab)
+        self.ents: Entities = find_entities(doc, vocab)
+        self.claims: list[Claim] = []
+
+    # -- claim construction -------------------------------------------------------------
+
+    def _base(
+        self, start: int, end: int, ctx: _Context, subject: tuple[str, str, SubjectType]
+    ) -> dict[str, Any]:
+        loc = self.doc.location(start, end)
+        return {
+            "subject": subject[0],
+            "subject_key": subject[1],
+            "subject_type": subject[2],
+            "evidence": self.doc.text[start:end],
+            "origin": ctx.origin,
+            "section": ctx.section,
+            "path": self.doc.path,
+            "line": loc.line,
+            "column": loc.column,
+            "end_line": loc.end_line,
+            "end_column": loc.end_column,
+            "offset": start,
+            "end_offset": end,
+        }
+
+    def _emit(
+        self,
+        cls: type[Any],
+        inline: Inline,
+        start: int,
+        end: int,
+        ctx: _Context,
+        subject: tuple[str, str, SubjectType],
+        **fields: Any,
+    ) -> None:
+        lo, hi = inline.span(start, end)
+        self.claims.append(cls(**self._base(lo, hi, ctx, subject), **fields))
+
+    def _company(self) -> tuple[str, str, SubjectType]:
+        name = self.ents.company or "(document)"
+        return (name, self.ents.company_key or entity_key(name), "company")
+
+    def _model(self, key: str) -> tuple[str, str, SubjectType]:
+        return (self.ents.models.get(key, key), key, "model")
+
+    def _org_subject(
+        self, text: str, at: int, lo: int, ctx: _Context
+    ) -> tuple[str, str, SubjectType] | None:
+        """Attribute a company-level value at `at` to the nearest organisation named before it."""
+        best: tuple[int, str] | None = None
+        for s, _e, found in self.ents.company_in(text) + self.ents.others_in(text):
+            if lo <= s < at and (best is None or s > best[0]):
+                best = (s, found)
+        key = best[1] if best else (ctx.entity or self.ents.company_key)
+        if key is None:
+            return None
+        if key == self.ents.company_key:
+            return self._company()
+        return (self.ents.others.get(key, key), key, "company")
+
+    # -- driving ------------------------------------------------------------------------
+
+    def run(self) -> list[Claim]:
+        entity: str | None = None
+        entity_section: Section | None = None
+        for block in self.doc.blocks:
+            if isinstance(block, Heading):
+                continue
+            section = block.section
+            if section is not entity_section:
+                entity, entity_section = self._section_entity(section), section
+            if isinstance(block, Table):
+                self._table(block, section, entity)
+            elif isinstance(block, Paragraph):
+                if is_pseudo_heading(self.doc, block):
+                    entity = self._entity_of(block.inline.text) or self._section_entity(section)
+                self._text(block.inline, "prose", section, entity)
+            else:
+                self._text(block.inline, "list", section, entity, item=block)
+        self._probability_lists()
+        self._probability_headings()
+        self._links()
+        self.claims.sort(key=lambda c: (c.offset, c.end_offset, c.kind))
+        return self.claims
+
+    def _entity_of(self, text: str) -> str | None:
+        found = self.ents.company_in(text) + self.ents.others_in(text)
+        if not found:
+            return None
+        return min(found)[2]
+
+    def _section_entity(self, section: Section | None) -> str | None:
+        while section is not None:
+            found = self._entity_of(section.title)
+            if found is not None:
+                return found
+            parent = section.path[:-1]
+            section = next((s for s in self.doc.sections if s.path == parent), None)
+        return None
+
+    def _hypothetical_section(self, section: Section | None) -> bool:
+        if section is None or self.p.hypothetical is None:
+            return False
+        return any(self.p.hypothetical.search(title) for title in section.path[1:])
+
+    # -- tables -------------------------------------------------------------------------
+
+    def _table(self, table: Table, section: Section | None, entity: str | None) -> None:
+        fields = [self.vocab.column_field(c.inline.text) for c in table.header]
+        col = {f: i for i, f in reversed(list(enumerate(fields))) if f is not None}
+        path = section.path if section else ()
+        base = _Context(
+            origin="table",
+            section=path,
+            entity=entity,
+            hypothetical=self._hypothetical_section(section),
+        )
+        if "model" in col and col.keys() & {"release", "size", "open_weights", "context"}:
+            for row in table.rows:
+                self._model_row(row, col, base)
+        elif "round" in col and col.keys() & {"amount", "valuation"}:
+            for row in table.rows:
+                self._funding_row(row, col, base)
+        elif "metric" in col and "rank" in col:
+            for row in table.rows:
+                self._ranking_row(row, col, base)
+        elif "person" in col and "role" in col:
+            for row in table.rows:
+                self._person_row(row, col, base)
+        elif "date" in col and "event" in col:
+            for row in table.rows:
+                self._event_row(row, col, base)
+
+    @staticmethod
+    def _cell(row: Sequence[Any], index: int | None) -> Inline | None:
+        if index is None or index >= len(row):
+            return None
+        inline: Inline = row[index].inline
+        return inline if inline.text.strip() else None
+
+    def _model_row(self, row: Sequence[Any], col: dict[str, int], ctx: _Context) -> None:
+        name_cell = self._cell(row, col["model"])
+        if name_cell is None:
+            return
+        keys = [
+            entity_key(n) for n in split_names(name_cell.text) if entity_key(n) in self.ents.models
+        ]
+        release = self._cell(row, col.get("release"))
+        date = parse_date(release.text.strip("* ")) if release else None
+        for key in keys:
+            subject = self._model(key)
+            if release and date:
+                self._emit(ReleaseClaim, release, 0, len(release.text), ctx, subject, date=date)
+            size_cell = self._cell(row, col.get("size"))
+            size = parse_size(size_cell.text.strip("* ")) if size_cell else None
+            if size_cell and size:
+                self._emit(
+                    ModelSizeClaim,
+                    size_cell,
+                    0,
+                    len(size_cell.text),
+                    ctx,
+                    subject,
+                    size=size,
+                    date=date,
+                )
+            ow = self._cell(row, col.get("open_weights"))
+            value = self.vocab.cell_value("open_weights", ow.text) if ow else None
+            if ow and value:
+                self._emit(OpenWeightsClaim, ow, 0, len(ow.text), ctx, subject, value=value)
+            context = self._cell(row, col.get("context"))
+            tokens = _context_length(context.text) if context else None
+            if context and tokens:
+                self._emit(
+                    ContextLengthClaim, context, 0, len(context.text), ctx, subject, tokens=tokens
+                )
+
+    def _funding_row(self, row: Sequence[Any], col: dict[str, int], ctx: _Context) -> None:
+        round_cell = self._cell(row, col["round"])
+        if round_cell is None:
+            return
+        label = round_cell.text.strip("* ")
+        is_total = bool(self.p.total and self.p.total.match(normalise_label(label)))
+        amount_cell = self._cell(row, col.get("amount"))
+        date_cell = self._cell(row, col.get("date"))
+        val_cell = self._cell(row, col.get("valuation"))
+        inv_cell = self._cell(row, col.get("investors"))
+        amount = parse_money(amount_cell.text.strip("* ")) if amount_cell else None
+        date = parse_date(date_cell.text.strip("* ")) if date_cell else None
+        valuation = _first_money(val_cell.text) if val_cell else None
+        investors = (
+            tuple(n for n in split_names(inv_cell.text) if n not in {"-", "—"}) if inv_cell else ()
+        )
+        subject = self._company() if ctx.entity is None else self._org(ctx.entity)
+        undisclosed = bool(amount_cell and _UNDISCLOSED.search(amount_cell.text))
+        if amount is None and valuation is None and not undisclosed:
+            return
+        self._emit(
+            FundingRoundClaim,
+            round_cell,
+            0,
+            len(round_cell.text),
+            ctx,
+            subject,
+            round=_round_key(label, self.p),
+            round_label=label,
+            amount=amount,
+            undisclosed=undisclosed,
+            valuation=valuation,
+            investors=investors,
+            is_total=is_total,
+            date=date,
+        )
+        if val_cell and valuation and not is_total:
+            self._emit(
+                ValuationClaim,
+                val_cell,
+                0,
+                len(val_cell.text),
+                ctx,
+                subject,
+                value=valuation,
+                date=date,
+            )
+            self._status(val_cell, 0, len(val_cell.text), replace(ctx, date=date), subject)
+
+    def _org(self, key: str) -> tuple[str, str, SubjectType]:
+        if key == self.ents.company_key:
+            return self._company()
+        return (self.ents.others.get(key, key), key, "company")
+
+    def _ranking_row(self, row: Sequence[Any], col: dict[str, int], ctx: _Context) -> None:
+        metric, rank_cell = self._cell(row, col["metric"]), self._cell(row, col["rank"])
+        if metric is None or rank_cell is None:
+            return
+        rank = parse_rank(rank_cell.text.strip("* "))
+        if rank is None:
+            return
+        subject = self._company() if ctx.entity is None else self._org(ctx.entity)
+        label = metric.text.strip("* ")
+        self._emit(
+            RankingClaim,
+            rank_cell,
+            0,
+            len(rank_cell.text),
+            ctx,
+            subject,
+            scope=_scope_key(label),
+            scope_label=label,
+            rank=rank,
+        )
+
+    def _person_row(self, row: Sequence[Any], col: dict[str, int], ctx: _Context) -> None:
+        name, role = self._cell(row, col["person"]), self._cell(row, col["role"])
+        if name is None or role is None:
+            return
+        since_cell = self._cell(row, col.get("since"))
+        since = parse_date(since_cell.text.strip("* ")) if since_cell else None
+        person = name.text.strip("* ")
+        self._emit(
+            PersonClaim,
+            role,
+            0,
+            len(role.text),
+            ctx,
+            (person, entity_key(person), "person"),
+            role=normalise_label(role.text),
+            employer=self.ents.company,
+            since=since,
+        )
+
+    def _event_row(self, row: Sequence[Any], col: dict[str, int], ctx: _Context) -> None:
+        date_cell = self._cell(row, col["date"])
+        date = parse_date(date_cell.text.strip("* ")) if date_cell else None
+        event = self._cell(row, col["event"])
+        model = None
+        if event is not None:
+            mentions = self.ents.models_in(event.text)
+            if mentions and mentions[0][1] - mentions[0][0] >= len(event.text.strip("* ")) - 1:
+                model = mentions[0][2]
+                self._emit(
+                    ReleaseClaim, event, 0, len(event.text), ctx, self._model(model), date=date
+                ) if date else None
+        row_ctx = replace(ctx, date=date, model=model, origin="table")
+        for i, cell in enumerate(row):
+            if i != col["date"] and cell.inline.text.strip():
+                self._sentences(cell.inline, 0, row_ctx)
+
+    # -- text blocks --------------------------------------------------------------------
+
+    def _text(
+        self,
+        inline: Inline,
+        origin: Origin,
+        section: Section | None,
+        entity: str | None,
+        item: ListItem | None = None,
+    ) -> None:
+        text = inline.text
+        if not text.strip():
+            return
+        ctx = _Context(
+            origin=origin,
+            section=section.path if section else (),
+            entity=entity,
+            hypothetical=self._hypothetical_section(section),
+        )
+        parent = item.parent if item else None
+        if parent is not None:
+            ctx = self._label_context(parent.inline.text, ctx)[1]
+        body, ctx = self._label_context(text, ctx)
+        if ctx.label:
+            self._labelled(inline, body, ctx)
+        self._sentences(inline, body, ctx)
+
+    def _label_context(self, text: str, ctx: _Context) -> tuple[int, _Context]:
+        """Read a `Label: value` prefix: a date, a model, an organisation or a field name."""
+        match = _LABEL.match(text)
+        if not match:
+            return 0, ctx
+        label = match.group(1).strip()
+        updates: dict[str, Any] = {"label": label}
+        date = parse_date(label)
+        if date is None:
+            inner = re.search(r"\(([^()]*)\)", label)
+            date = parse_date(inner.group(1)) if inner else None
+        if date is not None:
+            updates["date"] = date
+        models = self.ents.models_in(label)
+        if models and models[0][1] - models[0][0] >= len(label) - 1:
+            updates["model"] = models[0][2]
+        entity = self._entity_of(label)
+        if entity is not None and entity != self.ents.company_key:
+            updates["entity"] = entity
+        elif entity == self.ents.company_key:
+            updates["entity"] = None
+        if self.p.hypothetical and self.p.hypothetical.search(label):
+            updates["hypothetical"] = True
+        return match.end(), replace(ctx, **updates)
+
+    def _labelled(self, inline: Inline, body: int, ctx: _Context) -> None:
+        """Claims whose meaning comes from the label: `Valuation: $2B`, `Series B (2024): $100M`."""
+        label = normalise_label(ctx.label)
+        text = inline.text
+        subject = self._org(ctx.entity) if ctx.entity else self._company()
+        if self.p.rounds and self.p.rounds.search(label) and not ctx.hypothetical:
+            amount = _first_money(text[body:])
+            undisclosed = amount is None and bool(_UNDISCLOSED.search(text[body:]))
+            if amount is not None or undisclosed:
+                self._emit(
+                    FundingRoundClaim,
+                    inline,
+                    0,
+                    len(text),
+                    ctx,
+                    subject,
+                    round=_round_key(ctx.label, self.p, text[body:]),
+                    round_label=_strip_parens(ctx.label),
+                    amount=amount,
+                    undisclosed=undisclosed,
+                    date=ctx.date,
+                )
+        elif (self.p.total and self.p.total.fullmatch(label.replace(":", ""))) or label in {
+            "total funding",
+            "total raised",
+        }:
+            amount = _first_money(text[body:])
+            if amount is not None:
+                self._emit(
+                    FundingRoundClaim,
+                    inline,
+                    0,
+                    len(text),
+                    ctx,
+                    subject,
+                    round="total",
+                    round_label=ctx.label,
+                    amount=amount,
+                    is_total=True,
+                    date=ctx.date,
+                )
+        elif label.startswith("valuation") and not ctx.hypothetical:
+            money = find_money(text[body:])
+            if money:
+                m = money[0]
+                date = ctx.date or _date_after(text, body + m.end)
+                self._emit(
+                    ValuationClaim,
+                    inline,
+                    body + m.start,
+                    body + m.end,
+                    ctx,
+                    subject,
+                    value=_strip_offsets(m),
+                    date=date,
+                )
+        self._person_label(inline, body, ctx)
+
+    def _person_label(self, inline: Inline, body: int, ctx: _Context) -> None:
+        """`Jiang Daxin (姜大昕): Founder, CEO` or `Founder & CEO: Wang Xiaochuan`."""
+        if self.p.roles is None:
+            return
+        text = inline.text
+        label = _strip_parens(ctx.label)
+        value = text[body:]
+        if _PERSON.match(label) and entity_key(label) not in self.ents.models:
+            roles = [m.group(0).casefold() for m in self.p.roles.finditer(value.split(";")[0])]
+            if roles and self._entity_of(label) is None:
+                self._emit(
+                    PersonClaim,
+                    inline,
+                    0,
+                    len(text),
+                    ctx,
+                    (label, entity_key(label), "person"),
+                    role=", ".join(roles),
+                    employer=self.ents.company,
+                )
+        elif self.p.roles.fullmatch(normalise_label(label).split(" & ")[0]):
+            name = _strip_parens(value.split(",")[0]).strip()
+            if _PERSON.match(name):
+                self._emit(
+                    PersonClaim,
+                    inline,
+                    0,
+                    len(text),
+                    ctx,
+                    (name, entity_key(name), "person"),
+                    role=normalise_label(label),
+                    employer=self.ents.company,
+                )
+
+    def _sentences(self, inline: Inline, body: int, ctx: _Context) -> None:
+        text = inline.text
+        start = body
+        for match in _SENTENCE_END.finditer(text, body):
+            self._sentence(inline, start, match.start(), ctx)
+            start = match.end()
+        self._sentence(inline, start, len(text), ctx)
+
+    def _sentence(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        text = inline.text
+        sentence = text[lo:hi]
+        if not sentence.strip():
+            return
+        hypothetical = ctx.hypothetical or bool(
+            self.p.hypothetical and self.p.hypothetical.search(sentence)
+        )
+        retracted = bool(self.p.retraction and self.p.retraction.search(sentence))
+        self._open_weights(inline, lo, hi, ctx)
+        self._maturity(inline, lo, hi, ctx)
+        self._model_facts(inline, lo, hi, ctx)
+        if retracted:
+            self._retraction(inline, lo, hi, ctx)
+            return
+        self._rankings(inline, lo, hi, ctx, hypothetical)
+        if hypothetical:
+            return
+        subject = self._org_subject(text, hi, lo, ctx)
+        if subject is not None:
+            self._status(inline, lo, hi, ctx, subject)
+        self._valuations(inline, lo, hi, ctx)
+        self._revenue(inline, lo, hi, ctx)
+        self._funding(inline, lo, hi, ctx)
+        self._counts(inline, lo, hi, ctx)
+
+    def _nearest_model(self, text: str, lo: int, hi: int, at: int, ctx: _Context) -> str | None:
+        if ctx.model is not None:
+            return ctx.model
+        mentions = [(abs(s - at), s, key) for s, _e, key in self.ents.models_in(text[lo:hi])]
+        if not mentions:
+            return None
+        return min(mentions)[2]
+
+    def _negated(self, text: str, at: int, lo: int) -> bool:
+        if self.p.negation is None:
+            return False
+        window = text[max(lo, at - 24) : at]
+        return bool(self.p.negation.search(window))
+
+    def _open_weights(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        text = inline.text
+        for value, pattern in (("open", self.p.open), ("closed", self.p.closed)):
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text, lo, hi):
+                key = self._nearest_model(text, lo, hi, m.start() - lo, ctx)
+                if key is None:
+                    continue
+                negated = value == "open" and self._negated(text, m.start(), lo)
+                if (
+                    value == "open"
+                    and self.p.closed
+                    and any(
+                        c.start() <= m.start() < c.end()
+                        for c in self.p.closed.finditer(text, lo, hi)
+                    )
+                ):
+                    continue  # "not open-source" is a closed phrase already
+                start, end = self._span_with_model(text, lo, hi, m.start(), m.end(), key)
+                self._emit(
+                    OpenWeightsClaim,
+                    inline,
+                    start,
+                    end,
+                    ctx,
+                    self._model(key),
+                    value="closed" if negated else value,
+                )
+
+    def _span_with_model(
+        self, text: str, lo: int, hi: int, s: int, e: int, key: str
+    ) -> tuple[int, int]:
+        for ms, me, mkey in self.ents.models_in(text[lo:hi]):
+            if mkey == key:
+                return min(s, lo + ms), max(e, lo + me)
+        return s, e
+
+    def _maturity(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        text = inline.text
+        for stage, level, pattern in self.p.maturity:
+            for m in pattern.finditer(text, lo, hi):
+                if self._negated(text, m.start(), lo):
+                    continue
+                key = self._nearest_model(text, lo, hi, m.start() - lo, ctx)
+                if key is None:
+                    continue
+                start, end = self._span_with_model(text, lo, hi, m.start(), m.end(), key)
+                self._emit(
+                    MaturityClaim,
+                    inline,
+                    start,
+                    end,
+                    ctx,
+                    self._model(key),
+                    stage=stage,
+                    level=level,
+                    date=ctx.date or _first_date(text, lo, hi),
+                )
+
+    def _model_facts(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        text = inline.text
+        for size in find_sizes(text[lo:hi]):
+            key = self._nearest_model(text, lo, hi, size.start, ctx)
+            if key is not None:
+                start, end = self._span_with_model(
+                    text, lo, hi, lo + size.start, lo + size.end, key
+                )
+                self._emit(
+                    ModelSizeClaim,
+                    inline,
+                    start,
+                    end,
+                    ctx,
+                    self._model(key),
+                    size=_strip_offsets(size),
+                )
+        for m in _CONTEXT.finditer(text, lo, hi):
+            key = self._nearest_model(text, lo, hi, m.start() - lo, ctx)
+            tokens = _context_length(m.group(0))
+            if key is not None and tokens is not None:
+                named = {k for _s, _e, k in self.ents.models_in(text[lo:hi])}
+                if ctx.model is None and len(named) > 1:
+                    continue  # several models named: which one has this context is unclear
+                self._emit(
+                    ContextLengthClaim,
+                    inline,
+                    m.start(),
+                    m.end(),
+                    ctx,
+                    self._model(key),
+                    tokens=tokens,
+                )
+        verb = _RELEASE_VERB.search(text, lo, hi)
+        if verb is not None:
+            released = {k for _s, _e, k in self.ents.models_in(text[lo:hi])}
+            if ctx.model is not None:
+                released = {ctx.model}
+            dates = find_dates(text[lo:hi])
+            date = (
+                ctx.date
+                if ctx.date is not None and not dates
+                else (dates[0] if len(dates) == 1 else None)
+            )
+            if len(released) == 1 and date is not None and date.precision != "range":
+                self._emit(
+                    ReleaseClaim,
+                    inline,
+                    lo,
+                    hi,
+                    ctx,
+                    self._model(released.pop()),
+                    date=_strip_offsets(date),
+                )
+
+    def _status(
+        self, inline: Inline, lo: int, hi: int, ctx: _Context, subject: tuple[str, str, SubjectType]
+    ) -> None:
+        text = inline.text
+        for status, threshold, pattern in self.p.status:
+            for m in pattern.finditer(text, lo, hi):
+                negated = (
+                    self._negated(text, m.start(), lo)
+                    or text[max(lo, m.start() - 4) : m.start()].casefold() == "pre-"
+                )
+                date = _date_after(text, m.end(), hi) or ctx.date or _first_date(text, lo, hi)
+                self._emit(
+                    StatusClaim,
+                    inline,
+                    lo,
+                    hi,
+                    ctx,
+                    subject,
+                    status=status,
+                    negated=negated,
+                    threshold=threshold,
+                    date=date,
+                )
+
+    def _valuations(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        if self.p.valuation is None or normalise_label(ctx.label).startswith("valuation"):
+            return
+        text = inline.text
+        money = [m for m in find_money(text[lo:hi]) if m.per is None]
+        for v in self.p.valuation.finditer(text, lo, hi):
+            near = [
+                m
+                for m in money
+                if _gap(lo + m.start, lo + m.end, v.start(), v.end()) <= 16
+                and not _CLAUSE_BREAK.search(
+                    text[min(lo + m.end, v.end()) : max(lo + m.start, v.start())]
+                )
+            ]
+            if not near:
+                continue
+            m = min(near, key=lambda q: _gap(lo + q.start, lo + q.end, v.start(), v.end()))
+            money.remove(m)
+            subject = self._org_subject(text, lo + m.start, lo, ctx)
+            if subject is None:
+                continue
+            end = max(lo + m.end, v.end())
+            date = _date_after(text, end, hi) or ctx.date
+            self._emit(
+                ValuationClaim,
+                inline,
+                min(lo + m.start, v.start()),
+                end,
+                ctx,
+                subject,
+                value=_strip_offsets(m),
+                date=date,
+            )
+
+    def _revenue(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        text = inline.text
+        label = normalise_label(ctx.label)
+        money = [m for m in find_money(text[lo:hi]) if m.per is None]
+        if not money:
+            return
+        for metric, pattern in self.p.revenue:
+            found = list(pattern.finditer(text, lo, hi))
+            if pattern.fullmatch(label) and not found:
+                m = money[0]
+                subject = self._org_subject(text, lo + m.start, lo, ctx)
+                if subject is not None:
+                    self._emit(
+                        RevenueClaim,
+                        inline,
+                        lo + m.start,
+                        lo + m.end,
+                        ctx,
+                        subject,
+                        metric=metric,
+                        value=_strip_offsets(m),
+                        date=_date_after(text, lo + m.end, hi) or ctx.date,
+                    )
+                return
+            for r in found:
+                near = [
+                    m for m in money if _gap(lo + m.start, lo + m.end, r.start(), r.end()) <= 24
+                ]
+                if not near:
+                    continue
+                m = min(near, key=lambda q: _gap(lo + q.start, lo + q.end, r.start(), r.end()))
+                subject = self._org_subject(text, lo + m.start, lo, ctx)
+                if subject is None:
+                    continue
+                actual = metric
+                if metric == "revenue" and re.search(r"\btarget", text[lo:hi], re.I):
+                    actual = "revenue_target"
+                start, end = min(lo + m.start, r.start()), max(lo + m.end, r.end())
+                self._emit(
+                    RevenueClaim,
+                    inline,
+                    start,
+                    end,
+                    ctx,
+                    subject,
+                    metric=actual,
+                    value=_strip_offsets(m),
+                    date=_date_after(text, end, hi) or ctx.date,
+                )
+            if found:
+                return
+
+    def _funding(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        if self.p.rounds is None or self.p.rounds.search(normalise_label(ctx.label)):
+            return
+        text = inline.text
+        money = find_money(text[lo:hi])
+        for r in self.p.rounds.finditer(text, lo, hi):
+            near = [m for m in money if _gap(lo + m.start, lo + m.end, r.start(), r.end()) <= 24]
+            if not near:
+                continue
+            m = min(near, key=lambda q: _gap(lo + q.start, lo + q.end, r.start(), r.end()))
+            subject = self._org_subject(text, min(lo + m.start, r.start()), lo, ctx)
+            if subject is None:
+                continue
+            start, end = min(lo + m.start, r.start()), max(lo + m.end, r.end())
+            self._emit(
+                FundingRoundClaim,
+                inline,
+                start,
+                end,
+                ctx,
+                subject,
+                round=_round_key(r.group(0), self.p, text[lo:hi]),
+                round_label=r.group(0),
+                amount=_strip_offsets(m),
+                date=_date_after(text, end, hi) or ctx.date,
+            )
+
+    def _rankings(
+        self, inline: Inline, lo: int, hi: int, ctx: _Context, hypothetical: bool
+    ) -> None:
+        if hypothetical:
+            return
+        text = inline.text
+        for rank in find_ranks(text[lo:hi]):
+            start, end = lo + rank.start, lo + rank.end
+            scope = _SCOPE_AFTER.match(text, end, hi) or _SCOPE_WORDS.match(text, end, hi)
+            before = re.search(r"([A-Z][\w\-.]+)\s*$", text[lo:start])
+            if scope:
+                label = scope.group(1).strip()
+            elif before and not self.ents.models_in(before.group(1)):
+                label = before.group(1)
+            else:
+                label = ctx.label
+            if not label:
+                continue
+            key = self._nearest_model(text, lo, hi, rank.start, ctx)
+            if key is not None:
+                subject: tuple[str, str, SubjectType] | None = self._model(key)
+            else:
+                subject = self._org_subject(text, start, lo, ctx)
+            if subject is None:
+                continue
+            self._emit(
+                RankingClaim,
+                inline,
+                start,
+                end if not scope else scope.end(1),
+                ctx,
+                subject,
+                scope=_scope_key(label),
+                scope_label=label,
+                rank=_strip_offsets(rank),
+                date=_date_after(text, end, hi),
+            )
+        if self.p.superlative is None:
+            return
+        for m in self.p.superlative.finditer(text, lo, hi):
+            among = re.compile(r"\s+((?:[\w\-]+\s+){0,4}?)among\b", re.I).match(text, m.end(), hi)
+            if among is None:
+                continue
+            label = among.group(1).strip() or ctx.label
+            if not label:
+                continue
+            subject = self._org_subject(text, m.start(), lo, ctx)
+            if subject is None:
+                continue
+            self._emit(
+                RankingClaim,
+                inline,
+                m.start(),
+                among.end(),
+                ctx,
+                subject,
+                scope=_scope_key(label),
+                scope_label=label,
+                rank=_FIRST,
+            )
+
+    def _retraction(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        text = inline.text
+        ranks = find_ranks(text[lo:hi])
+        scope = None
+        rank = None
+        if ranks:
+            rank = _strip_offsets(ranks[0])
+            after = _SCOPE_WORDS.match(text, lo + ranks[0].end, hi)
+            if after:
+                scope = _scope_key(after.group(1))
+        subject = self._org_subject(text, hi, lo, ctx)
+        if subject is None:
+            return
+        start, end = lo, hi
+        while start < end and text[start] in " (":
+            start += 1
+        while end > start and text[end - 1] in " ).":
+            end -= 1
+        self._emit(
+            RetractionClaim,
+            inline,
+            start,
+            end,
+            ctx,
+            subject,
+            retracted=text[start:end],
+            scope=scope,
+            rank=rank,
+        )
+
+    def _counts(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        text = inline.text
+        for count in find_counts(text[lo:hi]):
+            subject = self._org_subject(text, lo + count.start, lo, ctx)
+            if subject is None:
+                continue
+            self._emit(
+                CountClaim,
+                inline,
+                lo + count.start,
+                lo + count.end,
+                ctx,
+                subject,
+                noun=count.noun,
+                count=_strip_offsets(count),
+                date=_date_after(text, lo + count.end, hi) or ctx.date,
+            )
+
+    # -- structure-wide claims ----------------------------------------------------------
+
+    def _probability_lists(self) -> None:
+        """Sibling list items each led or closed by a percentage, under a scenario heading."""
+        groups: list[list[ListItem]] = []
+        open_groups: dict[tuple[int, int], list[ListItem]] = {}
+        for block in self.doc.blocks:
+            if not isinstance(block, ListItem):
+                open_groups.clear()
+                continue
+            key = (id(block.parent), block.depth)
+            if key not in open_groups:
+                open_groups[key] = []
+                groups.append(open_groups[key])
+            open_groups[key].append(block)
+        for items in groups:
+            found = [(i, _ITEM_PROB.search(i.inline.text)) for i in items]
+            hits = [(i, m) for i, m in found if m]
+            if len(hits) < 2 or len(hits) != len(items):
+                continue
+            first = items[0]
+            context = " ".join(
+                filter(
+                    None,
+                    [
+                        first.section.title if first.section else "",
+                        self._preceding_text(first),
+                        first.parent.inline.text if first.parent else "",
+                    ],
+                )
+            )
+            if not _SCENARIO.search(context):
+                continue
+            entries = tuple(
+                ProbabilityItem(
+                    label=_prob_label(i.inline.text, m), percent=_percent(m.group(1) or m.group(2))
+                )
+                for i, m in hits
+            )
+            start = first.inline.span()[0]
+            end = items[-1].inline.span()[1]
+            section = first.section.path if first.section else ()
+            self._emit_span(
+                ProbabilitiesClaim,
+                start,
+                end,
+                _Context(origin="list", section=section),
+                self._company(),
+                items=entries,
+            )
+
+    def _preceding_text(self, item: ListItem) -> str:
+        index = self.doc.blocks.index(item)
+        for block in reversed(self.doc.blocks[:index]):
+            if isinstance(block, ListItem):
+                continue
+            if isinstance(block, (Paragraph, Heading)):
+                return block.inline.text
+            return ""
+        return ""
+
+    def _emit_span(
+        self,
+        cls: type[Any],
+        start: int,
+        end: int,
+        ctx: _Context,
+        subject: tuple[str, str, SubjectType],
+        **fields: Any,
+    ) -> None:
+        self.claims.append(cls(**self._base(start, end, ctx, subject), **fields))
+
+    def _probability_headings(self) -> None:
+        """Sibling headings such as `Bull Case (30% probability)`."""
+        runs: dict[tuple[tuple[str, ...], int], list[tuple[Heading, re.Match[str]]]] = {}
+        for block in self.doc.blocks:
+            if isinstance(block, Heading):
+                m = _HEADING_PROB.search(block.inline.text)
+                if m:
+                    parent = block.section.path[:-1]
+                    runs.setdefault((parent, block.section.level), []).append((block, m))
+        for (parent, _level), heads in runs.items():
+            if len(heads) < 2:
+                continue
+            entries = tuple(
+                ProbabilityItem(
+                    label=h.inline.text[: m.start()].strip(" :-–—"), percent=_percent(m.group(1))
+                )
+                for h, m in heads
+            )
+            start = heads[0][0].inline.span()[0]
+            end = heads[-1][0].inline.span()[1]
+            self._emit_span(
+                ProbabilitiesClaim,
+                start,
+                end,
+                _Context(origin="heading", section=parent),
+                self._company(),
+                items=entries,
+            )
+
+    def _links(self) -> None:
+        for link in self.doc.links:
+            target = link.target
+            if not target or re.match(r"^[a-z][a-z0-9+.-]*:|^#|^//", target, re.I):
+                continue
+            section = link.section.path if link.section else ()
+            self._emit_span(
+                LinkClaim,
+                link.start,
+                link.end,
+                _Context(origin="prose", section=section),
+                self._company(),
+                target=target,
+                text=link.text,
+            )
+
+
+# -- small helpers ----------------------------------------------------------------------
+
+_Q = TypeVar("_Q", bound=Quantity)
+# A superlative ("highest ... among peers") asserts first place.
+_FIRST = Rank(text="#1", start=0, end=2, low=1, high=1, top=True)
+
+
+def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    if a_end <= b_start:
+        return b_start - a_end
+    if b_end <= a_start:
+        return a_start - b_end
+    return 0
+
+
+def _strip_offsets(q: _Q) -> _Q:
+    """Quantities inside claims keep their text but not offsets into a sentence."""
+    return q.model_copy(update={"start": 0, "end": len(q.text)})
+
+
+def _first_money(text: str) -> Money | None:
+    money = find_money(text)
+    return _strip_offsets(money[0]) if money else None
+
+
+def _first_date(text: str, lo: int, hi: int) -> DateValue | None:
+    dates = find_dates(text[lo:hi])
+    return _strip_offsets(dates[0]) if dates else None
+
+
+def _date_after(text: str, at: int, hi: int | None = None) -> DateValue | None:
+    """A date in the parenthesis or phrase right after a value: `$450M (December 2024)`."""
+    window = text[at : hi if hi is not None else len(text)][:40]
+    for date in find_dates(window):
+        gap = window[: date.start]
+        if re.fullmatch(r"[\s(,]*(?:as of|in|at|since|by|from)?\s*", gap, re.I):
+            return _strip_offsets(date)
+    return None
+
+
+def _strip_parens(text: str) -> str:
+    return re.sub(r"\s*\([^()]*\)", "", text).strip(" *")
+
+
+def _scope_key(label: str) -> str:
+    words = [w for w in re.split(r"[^\w]+", normalise_label(label)) if w]
+    return "-".join(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words
+    )
+
+
+def _round_key(label: str, p: _Patterns, context: str = "") -> str:
+    name = p.rounds.search(normalise_label(label)) if p.rounds else None
+    key = entity_key(name.group(0)) if name else entity_key(_strip_parens(label))
+    if p.additional and (p.additional.search(label) or p.additional.search(context)):
+        key += "+additional"
+    return key
+
+
+def _context_length(text: str) -> Count | None:
+    m = re.search(r"(\d+(?:\.\d+)?)\s*([KkMm])\b", text)
+    if m is None:
+        return None
+    scale = 1000 if m.group(2) in "Kk" else 1_000_000
+    value = int(Decimal(m.group(1)) * scale)
+    noun = "character" if re.search(r"char", text, re.I) else "token"
+    return Count(text=m.group(0), start=0, end=len(m.group(0)), low=value, high=value, noun=noun)
+
+
+def _percent(text: str) -> Percent:
+    value = Decimal(text)
+    return Percent(text=f"{text}%", start=0, end=len(text) + 1, low=value, high=value)
+
+
+def _prob_label(text: str, m: re.Match[str]) -> str:
+    return (text[m.end() :] if m.group(1) else text[: m.start()]).strip(" :-–—*")
+
+
+def extract_claims(doc: Document, vocab: Vocabulary | None = None) -> list[Claim]:
+    """Return every claim in `doc`, sorted by source position."""
+    from factcheck.vocab import default_vocabulary
+
+    return _Extractor(doc, vocab or default_vocabulary()).run()
+
+
+__all__ = ["company_key", "extract_claims"]

@@ -1,0 +1,989 @@
+"""Markdown parsed into blocks whose plain text maps back to exact offsets in the source file."""
+
+from __future__ import annotations
+
+import os
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination, parseLinkTitle
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+    from factcheck.encoding import Decoded
+
+__all__ = [
+    "Block",
+    "Cell",
+    "Comment",
+    "Document",
+    "Heading",
+    "Inline",
+    "Link",
+    "ListItem",
+    "Location",
+    "Paragraph",
+    "Section",
+    "Table",
+    "load",
+    "parse",
+    "parse_text",
+]
+
+# markdown-it's own guard against deep nesting (commonmark preset: 20, which loses lists
+# nested more than about 9 deep).  With 64, lists nest 31 deep and quotes 63 deep; content
+# nested deeper is dropped by markdown-it, and inline nesting deeper is kept as literal text.
+# Parsing uses at most about 3 * _MAX_NESTING + 10 Python frames (measured on 10,000-deep
+# lists, quotes, brackets and images), far below the default recursion limit of 1000 even
+# from a deep caller such as a pre-commit hook; a RecursionError still retries at 12.
+_MAX_NESTING = 64
+_MIN_NESTING = 12
+# How far past the cursor a token's source may be looked for before aligning char by char.
+_WINDOW = 64
+# Whitespace that markdown-it trims from table cells (CommonMark's set).
+_MD_TRIM = " \t\n\r\f\v"
+_LIST_BULLETS = "-+*"
+
+
+# --------------------------------------------------------------------------- public types
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A span in the file as on disk: 1-based lines and code-point columns, end exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Inline:
+    """Plain text of an inline run, markup removed, with a map back to Document.text offsets."""
+
+    text: str
+    offsets: tuple[int, ...]
+    # (index in text, end offset in Document.text) for chars whose source is wider than one
+    # char (entities such as ``&amp;``); sorted by index.  Other chars end at offsets[i] + 1.
+    _wide: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
+
+    def _end_of(self, index: int) -> int:
+        wide = self._wide
+        if wide:
+            k = bisect_left(wide, index, key=_first)
+            if k < len(wide) and wide[k][0] == index:
+                return wide[k][1]
+        return self.offsets[index] + 1
+
+    def span(self, start: int = 0, end: int | None = None) -> tuple[int, int]:
+        """Document.text (start, end) covering ``text[start:end]``."""
+        n = len(self.text)
+        stop = n if end is None else end
+        if start < 0:
+            start = max(0, n + start)
+        if stop < 0:
+            stop = max(0, n + stop)
+        start = min(start, n)
+        stop = min(max(stop, start), n)
+        first = self.offsets[start]
+        if stop == start:
+            return first, first
+        if stop == n:
+            return first, self.offsets[n]
+        return first, self._end_of(stop - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A heading and the titles of the headings it sits under."""
+
+    level: int
+    title: str
+    path: tuple[str, ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """An ATX or setext heading."""
+
+    section: Section
+    inline: Inline
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph outside list items (or after an item's nested blocks)."""
+
+    section: Section | None
+    inline: Inline
+    quoted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """A list item's own text: its leading paragraphs, without nested lists."""
+
+    section: Section | None
+    inline: Inline
+    depth: int
+    ordered: bool
+    parent: ListItem | None
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A table cell; row 0 is the header row."""
+
+    inline: Inline
+    row: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A GFM table; rows excludes the header row."""
+
+    section: Section | None
+    header: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link (inline, reference or autolink); start/end span its whole source."""
+
+    text: str
+    target: str
+    start: int
+    end: int
+    section: Section | None
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """An HTML comment; text is what is inside ``<!-- -->``, stripped."""
+
+    text: str
+    start: int
+    end: int
+
+
+Block = Heading | Paragraph | ListItem | Table
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed Markdown file: blocks, sections, links and comments with exact offsets."""
+
+    path: str
+    text: str
+    blocks: tuple[Block, ...]
+    sections: tuple[Section, ...]
+    links: tuple[Link, ...]
+    comments: tuple[Comment, ...]
+    title: str | None
+    _original: str = field(default="", repr=False, compare=False)
+    _to_original: Callable[[int], int] | None = field(default=None, repr=False, compare=False)
+    _line_starts: tuple[int, ...] = field(default=(0,), repr=False, compare=False)
+
+    def _orig(self, offset: int) -> int:
+        offset = min(max(offset, 0), len(self.text))
+        mapped = offset if self._to_original is None else self._to_original(offset)
+        return min(max(mapped, 0), len(self._original))
+
+    def _line_col(self, off: int) -> tuple[int, int]:
+        starts = self._line_starts
+        line = bisect_right(starts, off)
+        col = off - starts[line - 1] + 1
+        orig = self._original
+        # a position on the "\n" of "\r\n" is in the same column as the "\r"
+        if col > 1 and off < len(orig) and orig[off] == "\n" and orig[off - 1] == "\r":
+            col -= 1
+        return line, col
+
+    def location(self, start: int, end: int) -> Location:
+        """On-disk line/column span of Document.text[start:end]."""
+        a = self._orig(start)
+        b = self._orig(end) if end > start else a
+        b = max(a, b)
+        line, column = self._line_col(a)
+        end_line, end_column = self._line_col(b)
+        return Location(line, column, end_line, end_column)
+
+    def line_of(self, offset: int) -> int:
+        """1-based on-disk line of a Document.text offset."""
+        return bisect_right(self._line_starts, self._orig(offset))
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def _make_md(nesting: int) -> MarkdownIt:
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    # keep escapes and entities as separate `text_special` tokens so their source is known
+    md.disable("text_join")
+    md.options["maxNesting"] = nesting
+    return md
+
+
+_MD = _make_md(_MAX_NESTING)
+_MD_SHALLOW = _make_md(_MIN_NESTING)
+
+
+def parse(decoded: Decoded) -> Document:
+    """Parse the repaired text of a decoded file; locations refer to the file as on disk."""
+    return _build(decoded.path, decoded.text, decoded.original, decoded.to_original)
+
+
+def parse_text(text: str, path: str = "<string>") -> Document:
+    """Parse Markdown text that is also the text on disk."""
+    return _build(path, text, text, None)
+
+
+def load(path: str | os.PathLike[str]) -> Document:
+    """Read, repair and parse a Markdown file."""
+    from factcheck.encoding import read  # lazily: parse_text needs no repair machinery
+
+    return parse(read(path))
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _first(pair: tuple[int, int]) -> int:
+    return pair[0]
+
+
+def _line_starts(text: str) -> tuple[int, ...]:
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return tuple(starts)
+
+
+def _normalize(text: str) -> tuple[str, list[int]]:
+    """markdown-it's input normalisation, keeping lengths except for collapsed CRLFs.
+
+    Returns the normalised text and the sorted normalised offsets of the "\\n" of each
+    collapsed "\\r\\n" (for mapping offsets back).
+    """
+    collapsed: list[int] = []
+    if "\r" in text:
+        parts = text.split("\r\n")
+        if len(parts) > 1:
+            pos = -1
+            for part in parts[:-1]:
+                pos += len(part) + 1
+                collapsed.append(pos)
+        text = "\n".join(parts).replace("\r", "\n")
+    if "\0" in text:
+        text = text.replace("\0", "\ufffd")
+    return text, collapsed
+
+
+class _OffsetMap:
+    """Normalised-text offsets to Document.text offsets (they differ only after CRLFs)."""
+
+    __slots__ = ("collapsed",)
+
+    def __init__(self, collapsed: list[int]) -> None:
+        self.collapsed = collapsed
+
+    def start(self, n: int) -> int:
+        c = self.collapsed
+        return n + bisect_right(c, n) if c else n
+
+    def end(self, n: int) -> int:
+        c = self.collapsed
+        return n + bisect_left(c, n) if c else n
+
+    def starts(self, values: list[int]) -> tuple[int, ...]:
+        c = self.collapsed
+        if not c:
+            return tuple(values)
+        return tuple(v + bisect_right(c, v) for v in values)
+
+
+@dataclass
+class _Builder:
+    """Accumulates the plain text of one Inline in normalised-text offsets."""
+
+    parts: list[str] = field(default_factory=list)
+    offs: list[int] = field(default_factory=list)
+    wide: list[tuple[int, int]] = field(default_factory=list)
+    end: int = -1
+    length: int = 0
+
+    def add(self, s: str, offsets: Sequence[int]) -> None:
+        if s:
+            self.parts.append(s)
+            self.offs.extend(offsets)
+            self.length += len(s)
+            self.end = offsets[-1] + 1
+
+    def add_wide(self, s: str, at: int, end: int) -> None:
+        if s:
+            self.parts.append(s)
+            for _ in s:
+                self.wide.append((self.length, end))
+                self.offs.append(at)
+                self.length += 1
+            self.end = end
+
+    def build(self, om: _OffsetMap, empty_at: int) -> Inline:
+        if not self.length:
+            pos = om.end(empty_at)
+            return Inline("", (pos,))
+        offsets = (*om.starts(self.offs), om.end(self.end))
+        wide = tuple((i, om.end(e)) for i, e in self.wide)
+        return Inline("".join(self.parts), offsets, wide)
+
+
+@dataclass
+class _RawLink:
+    text: str
+    target: str
+    start: int
+    end: int
+
+
+@dataclass
+class _OpenItem:
+    level: int
+    depth: int
+    ordered: bool
+    parent: ListItem | None
+    first_line: int
+    marker_end: int
+    builder: _Builder = field(default_factory=_Builder)
+    final: ListItem | None = None
+    section: Section | None = None
+
+
+class _Parser:
+    """One pass over markdown-it's token stream."""
+
+    def __init__(self, text: str) -> None:
+        self.norm, collapsed = _normalize(text)
+        self.om = _OffsetMap(collapsed)
+        self.starts = _line_starts(self.norm)
+        self.nlines = len(self.starts)
+        self.blocks: list[Block] = []
+        self.sections: list[Section] = []
+        self.links: list[Link] = []
+        self.comments: list[Comment] = []
+        self.title: str | None = None
+        self.first_heading: str | None = None
+
+    # ---- lines
+
+    def line_bounds(self, line: int) -> tuple[int, int]:
+        line = min(max(line, 0), self.nlines - 1)
+        start = self.starts[line]
+        end = self.starts[line + 1] - 1 if line + 1 < self.nlines else len(self.norm)
+        return start, end
+
+    def block_srcmap(self, content: str, first_line: int, heading: bool = False) -> list[int]:
+        """Normalised offsets of each char of a block's inline source, plus its end."""
+        norm = self.norm
+        m: list[int] = []
+        prev_end = -1
+        for k, cl in enumerate(content.split("\n")):
+            ls, le = self.line_bounds(first_line + k)
+            if k:
+                m.append(prev_end if prev_end >= 0 else ls)
+            prev_end = le
+            if not cl:
+                continue
+            core = cl.strip()
+            lead = len(cl) - len(cl.lstrip())
+            if not core:
+                m.extend(min(ls + i, le) for i in range(len(cl)))
+                continue
+            rs = le
+            while rs > ls and norm[rs - 1].isspace():
+                rs -= 1
+            pos = -1
+            if not heading and rs - ls >= len(core) and norm.startswith(core, rs - len(core)):
+                pos = rs - len(core)
+            else:
+                hint = ls
+                if heading:
+                    while hint < le and norm[hint] in " \t":
+                        hint += 1
+                    while hint < le and norm[hint] == "#":
+                        hint += 1
+                pos = norm.find(core, hint, le)
+                if pos < 0 and norm.startswith(core, rs - len(core)) and rs - len(core) >= ls:
+                    pos = rs - len(core)
+            if pos < 0:
+                m.extend(_align(cl, norm, ls, le))
+                continue
+            base = pos - lead
+            n_core = len(core)
+            for i in range(lead):
+                m.append(max(ls, base + i))
+            m.extend(range(pos, pos + n_core))
+            for i in range(lead + n_core, len(cl)):
+                m.append(min(le, base + i))
+        if content:
+            m.append(m[-1] + 1 if m else 0)
+        else:
+            ls, le = self.line_bounds(first_line)
+            m.append(le)
+        return m
+
+    def row_start(self, line: int, item_lines: set[int], quotes: int) -> int:
+        """Where a table row starts: after indentation, quote markers and list markers."""
+        norm = self.norm
+        ls, le = self.line_bounds(line)
+        p = ls
+        while True:
+            while p < le and norm[p] in " \t":
+                p += 1
+            if quotes and p < le and norm[p] == ">":
+                quotes -= 1
+                p += 1
+                continue
+            if line in item_lines:
+                q = _skip_marker(norm, p, le)
+                if q > p:
+                    p = q
+                    continue
+            break
+        return p
+
+    def cell_srcmaps(
+        self, line: int, contents: list[str], item_lines: set[int], quotes: int
+    ) -> list[list[int]]:
+        """Normalised-offset maps for the cells of one table row."""
+        norm = self.norm
+        _, le = self.line_bounds(line)
+        p = self.row_start(line, item_lines, quotes)
+        e = le
+        while e > p and norm[e - 1] in _MD_TRIM:
+            e -= 1
+        while p < e and norm[p] in _MD_TRIM:
+            p += 1
+        # markdown-it's escapedSplit, keeping positions
+        pieces: list[tuple[int, int]] = []
+        last = p
+        k = norm.find("|", p, e)
+        while k >= 0:
+            if k > p and norm[k - 1] == "\\":
+                pass
+            else:
+                pieces.append((last, k))
+                last = k + 1
+            k = norm.find("|", k + 1, e)
+        pieces.append((last, e))
+        if pieces and pieces[0][0] == pieces[0][1]:
+            pieces.pop(0)
+        if pieces and pieces[-1][0] == pieces[-1][1]:
+            pieces.pop()
+        maps: list[list[int]] = []
+        for j, content in enumerate(contents):
+            if j >= len(pieces):
+                maps.append([e])
+                continue
+            a, b = pieces[j]
+            if not content:
+                maps.append([a])
+                continue
+            seg = norm[a:b]
+            if "\\|" in seg:
+                positions = [
+                    x
+                    for x in range(a, b)
+                    if not (norm[x] == "\\" and x + 1 < b and norm[x + 1] == "|")
+                ]
+                unescaped = "".join(norm[x] for x in positions)
+            else:
+                positions = list(range(a, b))
+                unescaped = seg
+            lead = len(unescaped) - len(unescaped.lstrip(_MD_TRIM))
+            if unescaped.startswith(content, lead):
+                mm = positions[lead : lead + len(content)]
+            else:
+                mm = _align(content, norm, a, b)
+            mm.append(mm[-1] + 1)
+            maps.append(mm)
+        return maps
+
+    # ---- inline walking
+
+    def walk(
+        self,
+        children: list[Token],
+        src: str,
+        m: Sequence[int],
+        b: _Builder,
+        links: list[_RawLink],
+        depth: int = 0,
+    ) -> None:
+        """Append the plain text of inline children (source `src`, offsets `m`) to b."""
+        n = len(src)
+        c = 0
+        open_links: list[tuple[int, int, str, bool]] = []  # (start, parts index, href, auto)
+        auto_end = -1
+        for tok in children:
+            t = tok.type
+            if t == "text":
+                s = tok.content
+                if not s:
+                    continue
+                if auto_end >= 0 and src[c:auto_end] != s:
+                    b.add(s, [m[x] for x in _align(s, src, c, auto_end)])
+                    c = auto_end
+                    continue
+                j = _seek(src, c, s)
+                if j >= 0:
+                    b.add(s, m[j : j + len(s)])
+                    c = j + len(s)
+                else:
+                    idx = _align(s, src, c, min(n, c + len(s) + _WINDOW))
+                    b.add(s, [m[x] for x in idx])
+                    c = max(c, idx[-1] + 1)
+            elif t == "text_special":
+                s, markup = tok.content, tok.markup
+                j = _seek(src, c, markup) if markup else -1
+                if j < 0:
+                    if s:
+                        idx = _align(s, src, c, min(n, c + len(s) + _WINDOW))
+                        b.add(s, [m[x] for x in idx])
+                        c = max(c, idx[-1] + 1)
+                    continue
+                c = j + len(markup)
+                if s == markup:
+                    b.add(s, m[j:c])
+                elif tok.info == "escape" and len(markup) == len(s) + 1:
+                    b.add(s, m[j + 1 : c])
+                else:
+                    b.add_wide(s, m[j], m[c - 1] + 1)
+            elif t in ("softbreak", "hardbreak"):
+                j = src.find("\n", c)
+                if j < 0:
+                    continue
+                b.add(" ", (m[j],))
+                c = j + 1
+                while c < n and src[c] in " \t":
+                    c += 1
+            elif t == "code_inline":
+                c = self._code(tok, src, m, c, b)
+            elif t.endswith("_open") or t.endswith("_close"):
+                if t == "link_open":
+                    auto = tok.markup == "autolink"
+                    j = _seek(src, c, "<" if auto else "[")
+                    if j < 0:
+                        j = c
+                    href = str(tok.attrs.get("href", ""))
+                    open_links.append((j, len(b.parts), href, auto))
+                    c = min(n, j + 1)
+                    if auto:
+                        gt = src.find(">", c)
+                        auto_end = gt if gt >= 0 else n
+                elif t == "link_close":
+                    if not open_links:
+                        continue
+                    start, parts_at, href, auto = open_links.pop()
+                    target = href
+                    if auto:
+                        end = min(n, auto_end + 1)
+                        auto_end = -1
+                    else:
+                        end, dest = _link_tail(src, c)
+                        if dest is not None:
+                            target = dest
+                    c = max(c, end)
+                    text = "".join(b.parts[parts_at:])
+                    links.append(_RawLink(text, target, m[start], m[max(start, end - 1)] + 1))
+                else:
+                    markup = tok.markup
+                    if markup:
+                        j = _seek(src, c, markup)
+                        if j >= 0:
+                            c = j + len(markup)
+            elif t == "image":
+                j = _seek(src, c, "![")
+                if j < 0:
+                    continue
+                alt_src = tok.content
+                a = j + 2
+                if tok.children and depth < _MAX_NESTING and src.startswith(alt_src, a):
+                    self.walk(
+                        tok.children, alt_src, m[a : a + len(alt_src) + 1], b, links, depth + 1
+                    )
+                    c = a + len(alt_src)
+                else:
+                    c = a
+                end, _ = _link_tail(src, c)
+                c = max(c, end)
+            elif t == "html_inline":
+                s = tok.content
+                j = _seek(src, c, s)
+                if j < 0:
+                    continue
+                c = j + len(s)
+                if s.startswith("<!--"):
+                    inner = _comment_inner(s)
+                    self.comments.append(
+                        Comment(inner, self.om.start(m[j]), self.om.end(m[c - 1] + 1))
+                    )
+            else:
+                s = tok.content
+                if s:
+                    j = _seek(src, c, s)
+                    if j >= 0:
+                        b.add(s, m[j : j + len(s)])
+                        c = j + len(s)
+
+    def _code(self, tok: Token, src: str, m: Sequence[int], c: int, b: _Builder) -> int:
+        ticks = tok.markup or "`"
+        nt = len(ticks)
+        j = _seek(src, c, ticks)
+        if j < 0:
+            return c
+        a = j + nt
+        n = len(src)
+        k = src.find(ticks, a)
+        while k >= 0:
+            run_end = k
+            while run_end < n and src[run_end] == "`":
+                run_end += 1
+            if run_end - k == nt:
+                break
+            k = src.find(ticks, run_end)
+        close = k if k >= 0 else n
+        content = tok.content
+        raw_len = close - a
+        if len(content) == raw_len:
+            b.add(content, m[a:close])
+        elif len(content) == raw_len - 2:
+            b.add(content, m[a + 1 : close - 1])
+        elif content:
+            b.add(content, [m[x] for x in _align(content, src, a, close)])
+        return min(n, close + nt) if k >= 0 else close
+
+    def inline_of(
+        self, tok: Token, srcmap: list[int], b: _Builder | None = None
+    ) -> tuple[_Builder, list[_RawLink]]:
+        builder = b if b is not None else _Builder()
+        links: list[_RawLink] = []
+        self.walk(tok.children or [], tok.content, srcmap, builder, links)
+        return builder, links
+
+    def finish_links(self, raw: list[_RawLink], section: Section | None) -> None:
+        om = self.om
+        for r in raw:
+            self.links.append(Link(r.text, r.target, om.start(r.start), om.end(r.end), section))
+
+    # ---- blocks
+
+    def html_block(self, tok: Token) -> None:
+        content = tok.content
+        if "<!--" not in content or tok.map is None:
+            return
+        m = self.block_srcmap(content.rstrip("\n"), tok.map[0])
+        body = content.rstrip("\n")
+        n = len(body)
+        i = body.find("<!--")
+        while 0 <= i < n:
+            if body.startswith("<!-->", i):
+                k = i + 5
+            elif body.startswith("<!--->", i):
+                k = i + 6
+            else:
+                k = body.find("-->", i + 4)
+                k = n if k < 0 else k + 3
+            s = body[i:k]
+            self.comments.append(
+                Comment(_comment_inner(s), self.om.start(m[i]), self.om.end(m[k - 1] + 1))
+            )
+            i = body.find("<!--", k)
+
+    def run(self, tokens: list[Token]) -> None:
+        om = self.om
+        section: Section | None = None
+        heads: list[Section] = []
+        lists: list[bool] = []
+        items: list[_OpenItem] = []
+        quotes = 0
+        i = 0
+        ntok = len(tokens)
+
+        def finalize(it: _OpenItem) -> None:
+            if it.final is None:
+                inline = it.builder.build(om, it.marker_end)
+                it.final = ListItem(it.section, inline, it.depth, it.ordered, it.parent)
+                self.blocks.append(it.final)
+
+        while i < ntok:
+            tok = tokens[i]
+            t = tok.type
+            i += 1
+            if tok.nesting == -1:
+                if t == "list_item_close" and items:
+                    it = items.pop()
+                    finalize(it)
+                elif t in ("bullet_list_close", "ordered_list_close") and lists:
+                    lists.pop()
+                elif t == "blockquote_close":
+                    quotes -= 1
+                continue
+            if t == "inline":
+                continue
+            pending = items[-1] if items and items[-1].final is None else None
+            nxt = tokens[i] if i < ntok else None
+            if t == "paragraph_open":
+                if nxt is None or nxt.type != "inline":
+                    continue
+                i += 1
+                first = nxt.map[0] if nxt.map else (tok.map[0] if tok.map else 0)
+                srcmap = self.block_srcmap(nxt.content, first)
+                if pending is not None and tok.level == pending.level + 1:
+                    pb = pending.builder
+                    if pb.length:
+                        pb.add("\n", (pb.end,))
+                    _, raw = self.inline_of(nxt, srcmap, pb)
+                    self.finish_links(raw, pending.section)
+                    continue
+                if pending is not None:
+                    finalize(pending)
+                builder, raw = self.inline_of(nxt, srcmap)
+                inline = builder.build(om, srcmap[-1])
+                self.blocks.append(Paragraph(section, inline, quotes > 0))
+                self.finish_links(raw, section)
+                continue
+            if t == "html_block":
+                self.html_block(tok)
+                continue
+            if pending is not None:
+                finalize(pending)
+            if t == "heading_open":
+                if nxt is None or nxt.type != "inline":
+                    continue
+                i += 1
+                first = nxt.map[0] if nxt.map else (tok.map[0] if tok.map else 0)
+                srcmap = self.block_srcmap(nxt.content, first, heading=tok.markup.startswith("#"))
+                builder, raw = self.inline_of(nxt, srcmap)
+                inline = builder.build(om, srcmap[-1])
+                level = int(tok.tag[1:]) if tok.tag[1:].isdigit() else 1
+                while heads and heads[-1].level >= level:
+                    heads.pop()
+                title = inline.text
+                path = (*(h.title for h in heads), title)
+                start, end = inline.span()
+                section = Section(level, title, path, start, end)
+                heads.append(section)
+                self.sections.append(section)
+                self.blocks.append(Heading(section, inline))
+                self.finish_links(raw, section)
+                if self.first_heading is None:
+                    self.first_heading = title
+                if level == 1 and self.title is None:
+                    self.title = title
+            elif t in ("bullet_list_open", "ordered_list_open"):
+                lists.append(t == "ordered_list_open")
+            elif t == "list_item_open":
+                line = tok.map[0] if tok.map else 0
+                ls, le = self.line_bounds(line)
+                marker = tok.markup or "-"
+                k = self.norm.find(marker, ls, le)
+                marker_end = k + len(marker) if k >= 0 else ls
+                parent = items[-1].final if items else None
+                items.append(
+                    _OpenItem(
+                        level=tok.level,
+                        depth=max(0, len(lists) - 1),
+                        ordered=lists[-1] if lists else False,
+                        parent=parent,
+                        first_line=line,
+                        marker_end=marker_end,
+                        section=section,
+                    )
+                )
+            elif t == "blockquote_open":
+                quotes += 1
+            elif t == "table_open":
+                i = self.table(tokens, i, section, {it.first_line for it in items}, quotes, tok)
+        if items:
+            for it in items:
+                finalize(it)
+
+    def table(
+        self,
+        tokens: list[Token],
+        i: int,
+        section: Section | None,
+        item_lines: set[int],
+        quotes: int,
+        open_tok: Token,
+    ) -> int:
+        """Consume tokens up to table_close; returns the index after it."""
+        om = self.om
+        rows: list[tuple[Cell, ...]] = []
+        row_line = 0
+        cells: list[Token] = []
+        raw_links: list[_RawLink] = []
+        ntok = len(tokens)
+        while i < ntok:
+            tok = tokens[i]
+            i += 1
+            t = tok.type
+            if t == "tr_open":
+                row_line = tok.map[0] if tok.map else row_line
+                cells = []
+            elif t == "inline":
+                cells.append(tok)
+            elif t == "tr_close":
+                maps = self.cell_srcmaps(row_line, [c.content for c in cells], item_lines, quotes)
+                r = len(rows)
+                row: list[Cell] = []
+                for col, (ctok, srcmap) in enumerate(zip(cells, maps, strict=True)):
+                    builder, raw = self.inline_of(ctok, srcmap)
+                    raw_links.extend(raw)
+                    row.append(Cell(builder.build(om, srcmap[-1]), r, col))
+                rows.append(tuple(row))
+            elif t == "table_close":
+                break
+        lines = open_tok.map or [0, 1]
+        start = self.row_start(lines[0], item_lines, quotes)
+        last_ls, last_le = self.line_bounds(max(lines[0], lines[1] - 1))
+        end = last_le
+        while end > last_ls and self.norm[end - 1].isspace():
+            end -= 1
+        header = rows[0] if rows else ()
+        table = Table(section, header, tuple(rows[1:]), om.start(start), om.end(max(start, end)))
+        self.blocks.append(table)
+        self.finish_links(raw_links, section)
+        return i
+
+
+def _seek(src: str, c: int, s: str) -> int:
+    """Position of s at or shortly after c, or -1."""
+    if src.startswith(s, c):
+        return c
+    return src.find(s, c, c + len(s) + _WINDOW)
+
+
+def _align(content: str, src: str, a: int, b: int) -> list[int]:
+    """Greedy monotone alignment of content's chars onto src[a:b]; one position per char."""
+    out: list[int] = []
+    p = a
+    last = max(a, b - 1) if b > a else a
+    for ch in content:
+        if p < b and src[p] == ch:
+            out.append(p)
+            p += 1
+            continue
+        q = src.find(ch, p, min(b, p + _WINDOW)) if p < b else -1
+        if q >= 0:
+            out.append(q)
+            p = q + 1
+        else:
+            out.append(min(p, last))
+    return out
+
+
+def _skip_marker(s: str, p: int, e: int) -> int:
+    """Position after a list marker and its following space at p, or p."""
+    if p < e and s[p] in _LIST_BULLETS:
+        q = p + 1
+    else:
+        q = p
+        while q < e and q - p < 9 and s[q].isdigit():
+            q += 1
+        if q == p or q >= e or s[q] not in ".)":
+            return p
+        q += 1
+    if q < e and s[q] not in " \t":
+        return p
+    return q
+
+
+def _link_tail(src: str, c: int) -> tuple[int, str | None]:
+    """End of a link's source after its text, and the destination of an inline link."""
+    n = len(src)
+    r = c if c < n and src[c] == "]" else src.find("]", c, c + _WINDOW)
+    if r < 0:
+        return c, None
+    pos = r + 1
+    if pos < n and src[pos] == "(":
+        p = pos + 1
+        while p < n and src[p] in " \t\n":
+            p += 1
+        dest: str | None = ""
+        if p < n and src[p] != ")":
+            res = parseLinkDestination(src, p, n)
+            if res.ok:
+                dest = res.str
+                p = res.pos
+                start = p
+                while p < n and src[p] in " \t\n":
+                    p += 1
+                if p < n and start < p:
+                    title = parseLinkTitle(src, p, n)
+                    if title.ok:
+                        p = title.pos
+                        while p < n and src[p] in " \t\n":
+                            p += 1
+            else:
+                dest = None
+        if p < n and src[p] == ")" and dest is not None:
+            return p + 1, dest
+    if pos < n and src[pos] == "[":
+        q = pos + 1
+        while q < n and src[q] != "]":
+            q += 2 if src[q] == "\\" else 1
+        if q < n:
+            return q + 1, None
+    return pos, None
+
+
+def _comment_inner(s: str) -> str:
+    body = s[4:]
+    if body.endswith("-->"):
+        body = body[:-3]
+    elif body in (">", "->"):
+        body = ""
+    return body.strip()
+
+
+def _tokens(norm: str) -> list[Token]:
+    try:
+        tokens: list[Token] = _MD.parse(norm)
+    except RecursionError:
+        tokens = _MD_SHALLOW.parse(norm)
+    return tokens
+
+
+def _build(
+    path: str, text: str, original: str, to_original: Callable[[int], int] | None
+) -> Document:
+    parser = _Parser(text)
+    parser.run(_tokens(parser.norm))
+    title = parser.title if parser.title is not None else parser.first_heading
+    return Document(
+        path=path,
+        text=text,
+        blocks=tuple(parser.blocks),
+        sections=tuple(parser.sections),
+        links=tuple(parser.links),
+        comments=tuple(parser.comments),
+        title=title,
+        _original=original,
+        _to_original=to_original,
+        _line_starts=_line_starts(original),
+    )

@@ -1,0 +1,8 @@
+"""Built-in Python rules, registered through the `factcheck.rules` entry point like a plugin."""
+
+from __future__ import annotations
+
+from factcheck.rules.base import Rule
+
+# Built-in checks that YAML can express live in rules/*.yaml; Python rules are added here.
+RULES: list[type[Rule] | Rule] = []

@@ -1,0 +1,132 @@
+"""Find rules: Python rules through the `factcheck.rules` entry points, YAML rules in folders."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from typing import Any
+
+from factcheck.errors import ConfigError
+from factcheck.findings import Severity
+from factcheck.rules.base import Rule
+
+ENTRY_POINT_GROUP = "factcheck.rules"
+INTERNAL_ERROR = "FC000"  # reserved for a rule that raised; no rule may use it
+
+_CODE = re.compile(r"^[A-Z]{2,4}[0-9]{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_DOC_FIELDS = ("summary", "rationale", "example", "fix")
+
+
+def builtin_rules_dir() -> Path:
+    """Return the folder of built-in YAML rules: in the wheel, or the repository's rules/."""
+    from factcheck.vocab import data_dir
+
+    return data_dir()
+
+
+def load_rules(rule_dirs: Sequence[str | Path] = (), *, plugins: bool = True) -> list[Rule]:
+    """Return every rule sorted by code: entry-point rules, built-in YAML, then `rule_dirs`.
+
+    With `plugins=False` only factcheck's own rules are loaded (for its documentation).
+    """
+    from factcheck.rules.declarative import load_rule_dir
+
+    found: list[Rule] = []
+    if plugins:
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: (e.name, e.value)):
+            found.extend(_from_entry_point(ep))
+    else:
+        from factcheck.rules.builtin import RULES
+
+        found.extend(_as_rules(RULES, "factcheck.rules.builtin:RULES"))
+    for directory in (builtin_rules_dir(), *map(Path, rule_dirs)):
+        found.extend(load_rule_dir(directory))
+    by_code: dict[str, Rule] = {}
+    by_name: dict[str, Rule] = {}
+    for rule in found:
+        _check_identity(rule)
+        for key, seen in ((rule.code, by_code), (rule.name, by_name)):
+            if key in seen:
+                path, line, column = seen[key].defined_at()
+                raise ConfigError(*rule.defined_at(),
+                                  f"rule {key} is already defined at {path}:{line}:{column}")
+            seen[key] = rule
+    return sorted(found, key=lambda r: r.code)
+
+
+def _from_entry_point(ep: EntryPoint) -> list[Rule]:
+    where = f"{ep.name} = {ep.value}"
+    try:
+        obj = ep.load()
+    except Exception as exc:  # a broken plugin is a configuration error, not a crash
+        raise ConfigError(f"entry point {where}", 1, 1,
+                          f"cannot load: {type(exc).__name__}: {exc}") from None
+    return _as_rules(obj, f"entry point {where}")
+
+
+def _as_rules(obj: Any, where: str) -> list[Rule]:
+    """Accept a Rule class, a Rule instance, or an iterable of them."""
+    items: Iterable[Any] = obj if isinstance(obj, Iterable) and not isinstance(obj, str) else [obj]
+    rules: list[Rule] = []
+    for item in items:
+        if isinstance(item, type) and issubclass(item, Rule):
+            rules.append(item())
+        elif isinstance(item, Rule):
+            rules.append(item)
+        else:
+            raise ConfigError(where, 1, 1,
+                              f"expected Rule classes or instances, got {type(item).__name__}")
+    return rules
+
+
+def _check_identity(rule: Rule) -> None:
+    """Check the fields every rule must have, so docs and output never lack one."""
+    def fail(reason: str) -> ConfigError:
+        return ConfigError(*rule.defined_at(), f"{type(rule).__name__}: {reason}")
+
+    code = getattr(rule, "code", None)
+    if not isinstance(code, str) or not _CODE.match(code) or code == INTERNAL_ERROR:
+        raise fail(f"code {code!r} is not two to four capitals and three digits "
+                   f"(and not {INTERNAL_ERROR})")
+    name = getattr(rule, "name", None)
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise fail(f"{code}: name {name!r} is not kebab-case")
+    if not isinstance(getattr(rule, "severity", None), Severity):
+        raise fail(f"{code}: severity must be a Severity")
+    if getattr(rule, "scope", None) not in ("document", "set"):
+        raise fail(f"{code}: scope must be 'document' or 'set'")
+    for field in _DOC_FIELDS:
+        value = getattr(rule, field, None)
+        if not isinstance(value, str) or not value.strip():
+            raise fail(f"{code}: `{field}` is missing; every rule documents itself")
+
+
+def find_rule(rules: Iterable[Rule], code_or_name: str) -> Rule | None:
+    """Return the rule with this code (any case) or name, or None."""
+    wanted = code_or_name.strip()
+    return next((r for r in rules if wanted.upper() == r.code or wanted == r.name), None)
+
+
+def select_rules(
+    rules: Sequence[Rule],
+    select: Collection[str] | None = None,
+    ignore: Collection[str] | None = None,
+) -> list[Rule]:
+    """Keep rules matching a `select` entry and no `ignore` entry.
+
+    An entry is a code, a code prefix such as `FC2`, or a rule name; one that matches no
+    rule raises ValueError, so a typo does not silently select nothing.
+    """
+    def matching(selector: str) -> set[str]:
+        hits = {r.code for r in rules
+                if selector == r.name or r.code.startswith(selector.upper())}
+        if not selector or not hits:
+            raise ValueError(f"unknown rule or rule prefix: {selector!r}")
+        return hits
+
+    chosen = {r.code for r in rules} if select is None else set().union(*map(matching, select))
+    dropped: set[str] = set().union(*map(matching, ignore or ()))
+    return [r for r in rules if r.code in chosen - dropped]

@@ -1,0 +1,131 @@
+"""Claims extracted from the corpus: the acceptance list of the claim model, pinned to positions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from factcheck.claims import Claim, claims_schema, dump_schema, extract_claims
+from factcheck.document import load
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "fixtures" / "corpus"
+RECEIVED = CORPUS / "received" / "stepfun.md"
+SCHEMA = ROOT / "src" / "factcheck" / "schemas" / "claims.schema.json"
+FIXTURES = sorted(p for p in (ROOT / "fixtures").rglob("*.md") if p.name != "README.md")
+
+
+def claims_of(path: Path) -> list[Claim]:
+    return extract_claims(load(path))
+
+
+@pytest.fixture(scope="module")
+def received() -> list[Claim]:
+    return claims_of(RECEIVED)
+
+
+def at(claims: list[Claim], kind: str, line: int) -> list[Claim]:
+    return [c for c in claims if c.kind == kind and c.line == line]
+
+
+def test_model_rows_are_closed(received: list[Claim]) -> None:
+    rows = [c for c in received if c.kind == "open_weights" and c.origin == "table"]
+    assert [(c.subject, c.line, c.value) for c in rows] == [
+        ("Step-1", 104, "closed"),
+        ("Step-1-8k", 105, "closed"),
+        ("Step-1-32k", 106, "closed"),
+        ("Step-1V", 107, "closed"),
+        ("Step-2", 108, "closed"),
+        ("Step-2-16k", 109, "closed"),
+        ("Step-Video-T2V", 110, "closed"),
+        ("Step-Audio", 111, "closed"),
+    ]
+
+
+def test_prose_calls_video_model_open_source_with_size(received: list[Claim]) -> None:
+    [open_claim] = at(received, "open_weights", 217)
+    assert open_claim.subject == "Step-Video-T2V" and open_claim.value == "open"
+    [size] = at(received, "model_size", 217)
+    assert size.subject_key == "step-video-t2v" and size.size.low == 30_000_000_000
+
+
+def test_retraction_and_assertion_of_revenue_ranking(received: list[Claim]) -> None:
+    [retraction] = at(received, "retraction", 209)
+    assert retraction.scope == "revenue-target" and retraction.rank is not None
+    assert retraction.rank.low == 1
+    [ranking] = at(received, "ranking", 232)
+    assert ranking.scope == "revenue-target" and ranking.rank.low == 1
+    assert ranking.subject_key == "stepfun"
+
+
+def test_funding_claims(received: list[Claim]) -> None:
+    rounds = [c for c in received if c.kind == "funding_round" and c.round == "series-b"]
+    assert {c.line for c in rounds} >= {31, 43, 190}
+    vague = next(c for c in rounds if c.line == 43)
+    assert vague.amount is not None and vague.amount.qualifier == "vague"
+    [valuation] = at(received, "valuation", 189)
+    assert valuation.value.low == 450_000_000 and valuation.date is not None
+    assert (valuation.date.first.year, valuation.date.first.month) == (2024, 12)
+    [status] = at(received, "status", 45)
+    assert status.status == "unicorn" and status.negated and status.date is not None
+    assert status.date.last.year == 2024
+
+
+def test_maturity_of_step_audio(received: list[Claim]) -> None:
+    [experimental] = at(received, "maturity", 84)
+    [production] = at(received, "maturity", 218)
+    assert (experimental.subject, experimental.stage) == ("Step-Audio", "experimental")
+    assert (production.subject, production.stage) == ("Step-Audio", "production")
+
+
+def test_outcome_probabilities_and_link(received: list[Claim]) -> None:
+    [probs] = [c for c in received if c.kind == "probabilities"]
+    assert [int(i.percent.low) for i in probs.items] == [30, 50, 20]
+    assert (probs.line, probs.end_line) == (241, 243)
+    [link] = [c for c in received if c.kind == "link"]
+    assert link.line == 174 and link.target == "ailabs-llm-chinese-stepfun-strategy.md"
+
+
+def test_columns_point_into_the_damaged_file(received: list[Claim]) -> None:
+    """Positions are in the file as it is on disk, before the encoding repair."""
+    damaged = RECEIVED.read_text(encoding="utf-8").splitlines()
+    [cell] = at(received, "open_weights", 110)
+    assert damaged[cell.line - 1][cell.column - 1 : cell.end_column - 1] == "‚ùå"
+
+
+def source_slice(lines: list[str], claim: Claim) -> str:
+    """Cut a claim's span out of the file's lines, by its 1-based line and column."""
+    if claim.line == claim.end_line:
+        return lines[claim.line - 1][claim.column - 1 : claim.end_column - 1]
+    parts = [lines[claim.line - 1][claim.column - 1 :]]
+    parts += lines[claim.line : claim.end_line - 1]
+    parts.append(lines[claim.end_line - 1][: claim.end_column - 1])
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_source_at_span_holds_evidence(path: Path) -> None:
+    doc = load(path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    claims = extract_claims(doc)
+    assert claims
+    for claim in claims:
+        on_disk = source_slice(lines, claim)
+        if path == RECEIVED:
+            on_disk = on_disk.encode("mac_roman").decode("utf-8")
+        assert on_disk == claim.evidence, (claim.line, claim.kind)
+
+
+def test_committed_schema_is_current() -> None:
+    assert SCHEMA.read_text(encoding="utf-8") == dump_schema(), (
+        "run: python -m factcheck.claims > src/factcheck/schemas/claims.schema.json"
+    )
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_json_output_validates(path: Path) -> None:
+    payload = {"version": 1, "claims": [c.model_dump(mode="json") for c in claims_of(path)]}
+    jsonschema.validate(json.loads(json.dumps(payload)), claims_schema())
