@@ -389,15 +389,20 @@ class ConsistencyRule(DeclarativeRule):
         op = "disjoint" if self.as_ == "interval" else "!="
         for group in groups.values():
             for i, b in enumerate(group):
-                for a in group[:i]:
-                    if self.cross_origin_only and a.origin == b.origin:
-                        continue
-                    if self.unless_dates_differ and compare(a.date, "disjoint", b.date):
-                        continue
-                    if compare(self.field.get(a), op, self.field.get(b)):
-                        roles = {"a": a, "b": b}
-                        yield ctx.finding(self, self.message.render(roles), b,
-                                          [(a, self.related.render(roles))])
+                # One finding per claim that contradicts earlier ones: it names the first
+                # contradicted claim in its message and all of them as related locations.
+                earlier = [a for a in group[:i] if self._conflict(a, b, op)]
+                if earlier:
+                    roles = {"a": earlier[0], "b": b}
+                    related = [(a, self.related.render({"a": a, "b": b})) for a in earlier]
+                    yield ctx.finding(self, self.message.render(roles), b, related)
+
+    def _conflict(self, a: Claim, b: Claim, op: str) -> bool:
+        if self.cross_origin_only and a.origin == b.origin:
+            return False
+        if self.unless_dates_differ and compare(a.date, "disjoint", b.date):
+            return False
+        return compare(self.field.get(a), op, self.field.get(b))
 
 
 def _hashable(value: Any) -> Any:
