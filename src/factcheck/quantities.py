@@ -23,9 +23,17 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from decimal import Context, Decimal
-from typing import Any, Literal, overload
+from typing import Annotated, Any, Literal, overload
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, WithJsonSchema, model_validator
+
+# Decimals travel as strings in JSON; the schema is fixed here so that it does not change
+# with the pydantic version that generates it.
+Number = Annotated[
+    Decimal,
+    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?(E[+-]?[0-9]+)?$",
+                    "description": "A decimal number, written as a string."}),
+]
 
 Qualifier = Literal["exact", "approx", "at_least", "at_most", "range", "vague"]
 
@@ -63,8 +71,8 @@ class Money(Quantity):
 
     kind: Literal["money"] = "money"
     currency: str  # ISO 4217: "USD", "CNY", "EUR", "GBP", "JPY"
-    low: Decimal
-    high: Decimal | None
+    low: Number
+    high: Number | None
     qualifier: Qualifier = "exact"
     converted: Money | None = None  # an explicit conversion given in the text, never invented
     per: str | None = None  # a rate: "month" for "$15M a month", "M tokens" for "$0.14/M tokens"
@@ -74,11 +82,11 @@ class Size(Quantity):
     """A model size in parameters as an interval; `active_*` is the active interval of MoE."""
 
     kind: Literal["size"] = "size"
-    low: Decimal
-    high: Decimal | None
+    low: Number
+    high: Number | None
     qualifier: Qualifier = "exact"
-    active_low: Decimal | None = None
-    active_high: Decimal | None = None
+    active_low: Number | None = None
+    active_high: Number | None = None
     architecture: Literal["dense", "moe"] | None = None
 
 
@@ -99,8 +107,8 @@ class Percent(Quantity):
     """A percentage interval in percent units: "30-40%" is [30, 40]."""
 
     kind: Literal["percent"] = "percent"
-    low: Decimal
-    high: Decimal | None
+    low: Number
+    high: Number | None
     qualifier: Qualifier = "exact"
 
 
@@ -128,8 +136,8 @@ class Duration(Quantity):
     """A duration in months as an interval: "16-year" is [192, 192]."""
 
     kind: Literal["duration"] = "duration"
-    low_months: Decimal
-    high_months: Decimal | None
+    low_months: Number
+    high_months: Number | None
     qualifier: Qualifier = "exact"
     unit: Literal["day", "week", "month", "quarter", "year"]
 
