@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
@@ -14,7 +14,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-    from factcheck.encoding import Decoded
+    from factcheck.encoding import Decoded, Repair
 
 __all__ = [
     "Block",
@@ -191,9 +191,15 @@ class Document:
     links: tuple[Link, ...]
     comments: tuple[Comment, ...]
     title: str | None
+    repair: Repair | None = field(default=None, repr=False, compare=False)
     _original: str = field(default="", repr=False, compare=False)
     _to_original: Callable[[int], int] | None = field(default=None, repr=False, compare=False)
     _line_starts: tuple[int, ...] = field(default=(0,), repr=False, compare=False)
+
+    @property
+    def original(self) -> str:
+        """The file's text as it is on disk (before any encoding repair)."""
+        return self._original
 
     def _orig(self, offset: int) -> int:
         offset = min(max(offset, 0), len(self.text))
@@ -241,7 +247,9 @@ _MD_SHALLOW = _make_md(_MIN_NESTING)
 
 def parse(decoded: Decoded) -> Document:
     """Parse the repaired text of a decoded file; locations refer to the file as on disk."""
-    return _build(decoded.path, decoded.text, decoded.original, decoded.to_original)
+    doc = _build(decoded.path, decoded.text, decoded.original, decoded.to_original)
+    repair = getattr(decoded, "repair", None)
+    return replace(doc, repair=repair) if repair is not None else doc
 
 
 def parse_text(text: str, path: str = "<string>") -> Document:
