@@ -37,7 +37,6 @@ class StatusTerm(_Strict):
 
 class Retraction(_Strict):
     markers: tuple[str, ...]
-    lead_ins: tuple[str, ...]
 
 
 class Revenue(_Strict):

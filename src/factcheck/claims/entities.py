@@ -48,7 +48,8 @@ def entity_key(name: str) -> str:
 
 def company_key(name: str) -> str:
     """Normalise a company name, dropping corporate suffixes such as `AI` or `Inc`."""
-    words = normalise_label(name).strip(" .,:;").split()
+    words = [w.strip(".,:;") for w in normalise_label(name).split()]
+    words = [w for w in words if w]
     while len(words) > 1 and words[-1] in _CORPORATE_SUFFIXES:
         words.pop()
     return "-".join(words)
@@ -92,8 +93,9 @@ class Entities:
         self._model_re = _names_pattern(self.models.values())
         names = [self.company or "", *self.aliases]
         if self.company:
+            # "Helix" and "Aurora" name "Helix Bio" and "Aurora Robotics" in running text.
             first = self.company.split()[0]
-            if company_key(self.company) == first.casefold():
+            if len(first) >= 4 and first[0].isupper() and entity_key(first) not in self.models:
                 names.append(first)
         self._company_re = _names_pattern(n for n in names if n)
         self._others_re = _names_pattern(self.others.values())
@@ -135,7 +137,8 @@ def find_entities(doc: Document, vocab: Vocabulary) -> Entities:
     if doc.title:
         head = _TITLE_SPLIT.split(doc.title, maxsplit=1)[0]
         aliases = [a.strip() for m in _PAREN.finditer(head) for a in m.group(1).split(",")]
-        name = _PAREN.sub("", head).strip(" *")
+        name = re.sub(r",?\s+(?:Inc|Ltd|LLC|PLC|Corp|GmbH|AG|SA)\.?$", "", _PAREN.sub("", head))
+        name = name.strip(" *")
         if name:
             ents.company = name
             ents.company_key = company_key(name)
@@ -152,12 +155,33 @@ def find_entities(doc: Document, vocab: Vocabulary) -> Entities:
     for section in doc.sections:
         for m in _VS.finditer(section.title):
             _add_other(ents, m.group(1))
+    for title in _index_sections(doc):
+        _add_other(ents, title)
     for block in doc.blocks:
         if isinstance(block, Paragraph) and is_pseudo_heading(doc, block):
             for m in _VS.finditer(block.inline.text):
                 _add_other(ents, m.group(1))
     ents.freeze()
     return ents
+
+
+def _index_sections(doc: Document) -> list[str]:
+    """Titles of the sections of an index page: one section per company, each linking a dossier.
+
+    A page is an index when two or more sections of one level each link to a Markdown file.
+    """
+    linked: dict[int, list[str]] = {}
+    seen: set[tuple[str, ...]] = set()
+    for link in doc.links:
+        section = link.section
+        target = link.target.split("#", 1)[0]
+        if section is None or section.path in seen or not target.endswith((".md", ".markdown")):
+            continue
+        if "://" in target:
+            continue
+        seen.add(section.path)
+        linked.setdefault(section.level, []).append(section.title)
+    return [t for titles in linked.values() if len(titles) >= 2 for t in titles]
 
 
 def _add_other(ents: Entities, raw: str) -> None:

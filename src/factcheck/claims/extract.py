@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -72,6 +73,18 @@ _SCOPE_AFTER = re.compile(r"\s*(?:globally\s+)?(?:on|in|for|by)\s+(?:the\s+)?([^
 _SCOPE_WORDS = re.compile(
     r"\s*([A-Za-z][\w\- ]{1,40}?)(?=\s*(?:$|[,.;()]|\s(?:among|after|behind|in|on|vs)\b))"
 )
+_LEAD_NAME = re.compile(
+    r"([A-Z][\w&.\-]*[a-z0-9][\w&.\-]*(?: [A-Z][\w&.\-]+){0,2})(?:'s)? "
+    r"(?:is|was|has|had|raised|became|remains|sells|reported|announced|closed)\b"
+)
+# Sentence openers that look like names but are not.
+_NOT_NAMES = frozenset(
+    "The This That These Those It Its In At On For By With As After Before Since While Despite "
+    "Unlike Both Each All Most Some Many Our We They He She His Her Their There When Where Why "
+    "How What If Although Because Following Between According Today Overall Revenue Funding "
+    "Valuation Management Growth Its".split()
+)
+_SCOPE_STOP = re.compile(r"\s(?:among|after|behind|vs\.?|versus|with|than|ahead)\b", re.I)
 _UNDISCLOSED = re.compile(r"\b(?:undisclosed|not disclosed|not public|unknown amount)\b", re.I)
 _SCENARIO = re.compile(
     r"\b(?:scenario|outcome|probabilit|likelihood|case|odds|chance)", re.IGNORECASE
@@ -145,7 +158,7 @@ def _patterns(vocab: Vocabulary) -> _Patterns:
         negation=_phrase_pattern(ph.negations),
         maturity=maturity,
         status=status,
-        retraction=_phrase_pattern(ph.retraction.markers + ph.retraction.lead_ins),
+        retraction=_phrase_pattern(ph.retraction.markers),
         revenue=revenue,
         valuation=_phrase_pattern(ph.valuation),
         superlative=_phrase_pattern(ph.superlatives),
@@ -488,9 +501,30 @@ class _Extractor:
         if parent is not None:
             ctx = self._label_context(parent.inline.text, ctx)[1]
         body, ctx = self._label_context(text, ctx)
+        lead = self._lead_entity(text) if not ctx.label else None
+        if lead is not None:
+            ctx = replace(ctx, entity=lead)
         if ctx.label:
             self._labelled(inline, body, ctx)
         self._sentences(inline, body, ctx)
+
+    def _lead_entity(self, text: str) -> str | None:
+        """A block that opens with another organisation as its subject is about that organisation.
+
+        "Kinetica is the closest rival. It was valued at €900M ..." attributes the valuation to
+        Kinetica, not to the company the dossier is about.
+        """
+        match = _LEAD_NAME.match(text)
+        if match is None:
+            return None
+        name = match.group(1)
+        if name.split()[0] in _NOT_NAMES or self.ents.company_in(name) or self.ents.models_in(name):
+            return None
+        key = company_key(name)
+        if key == self.ents.company_key:
+            return None
+        self.ents.others.setdefault(key, name)
+        return key
 
     def _label_context(self, text: str, ctx: _Context) -> tuple[int, _Context]:
         """Read a `Label: value` prefix: a date, a model, an organisation or a field name."""
@@ -501,8 +535,8 @@ class _Extractor:
         updates: dict[str, Any] = {"label": label}
         date = parse_date(label)
         if date is None:
-            inner = re.search(r"\(([^()]*)\)", label)
-            date = parse_date(inner.group(1)) if inner else None
+            found = find_dates(label)
+            date = _strip_offsets(found[0]) if len(found) == 1 else None
         if date is not None:
             updates["date"] = date
         models = self.ents.models_in(label)
@@ -888,7 +922,12 @@ class _Extractor:
         text = inline.text
         money = find_money(text[lo:hi])
         for r in self.p.rounds.finditer(text, lo, hi):
-            near = [m for m in money if _gap(lo + m.start, lo + m.end, r.start(), r.end()) <= 24]
+            near = [
+                m
+                for m in money
+                if _gap(lo + m.start, lo + m.end, r.start(), r.end()) <= 24
+                and not self._is_valuation(text, lo + m.start, lo + m.end, r.start(), r.end())
+            ]
             if not near:
                 continue
             m = min(near, key=lambda q: _gap(lo + q.start, lo + q.end, r.start(), r.end()))
@@ -909,6 +948,15 @@ class _Extractor:
                 date=_date_after(text, end, hi) or ctx.date,
             )
 
+    def _is_valuation(self, text: str, start: int, end: int, r_start: int, r_end: int) -> bool:
+        """Whether a valuation phrase governs the amount: `valued it at $1.5B`, `$1.5B valuation`."""
+        if self.p.valuation is None:
+            return False
+        between = text[min(end, r_end) : max(start, r_start)]
+        after = text[end : end + 24]
+        before = text[max(0, start - 24) : start]
+        return any(self.p.valuation.search(t) for t in (between, after, before))
+
     def _rankings(
         self, inline: Inline, lo: int, hi: int, ctx: _Context, hypothetical: bool
     ) -> None:
@@ -920,7 +968,7 @@ class _Extractor:
             scope = _SCOPE_AFTER.match(text, end, hi) or _SCOPE_WORDS.match(text, end, hi)
             before = re.search(r"([A-Z][\w\-.]+)\s*$", text[lo:start])
             if scope:
-                label = scope.group(1).strip()
+                label = _SCOPE_STOP.split(scope.group(1), maxsplit=1)[0].strip()
             elif before and not self.ents.models_in(before.group(1)):
                 label = before.group(1)
             else:
@@ -977,7 +1025,8 @@ class _Extractor:
         rank = None
         if ranks:
             rank = _strip_offsets(ranks[0])
-            after = _SCOPE_WORDS.match(text, lo + ranks[0].end, hi)
+            end = lo + ranks[0].end
+            after = _SCOPE_AFTER.match(text, end, hi) or _SCOPE_WORDS.match(text, end, hi)
             if after:
                 scope = _scope_key(after.group(1))
         subject = self._org_subject(text, hi, lo, ctx)
@@ -1021,58 +1070,74 @@ class _Extractor:
     # -- structure-wide claims ----------------------------------------------------------
 
     def _probability_lists(self) -> None:
-        """Sibling list items each led or closed by a percentage, under a scenario heading."""
-        groups: list[list[ListItem]] = []
-        open_groups: dict[tuple[int, int], list[ListItem]] = {}
+        """Scenarios: sibling list items, or paragraphs of a section, led or closed by a percentage.
+
+        Only a block's first line counts, so `Base case — 55%` followed by its description in
+        the same paragraph is an entry too.
+        """
+        groups: list[list[ListItem | Paragraph]] = []
+        open_items: dict[tuple[int, int], list[ListItem | Paragraph]] = {}
+        paragraphs: dict[int, list[ListItem | Paragraph]] = {}
         for block in self.doc.blocks:
+            if isinstance(block, Paragraph):
+                if _ITEM_PROB.search(_first_line(block.inline, self.doc.text)):
+                    if id(block.section) not in paragraphs:
+                        paragraphs[id(block.section)] = []
+                        groups.append(paragraphs[id(block.section)])
+                    paragraphs[id(block.section)].append(block)
+                open_items.clear()
+                continue
             if not isinstance(block, ListItem):
-                open_groups.clear()
+                open_items.clear()
                 continue
             key = (id(block.parent), block.depth)
-            if key not in open_groups:
-                open_groups[key] = []
-                groups.append(open_groups[key])
-            open_groups[key].append(block)
-        for items in groups:
-            found = [(i, _ITEM_PROB.search(i.inline.text)) for i in items]
-            hits = [(i, m) for i, m in found if m]
-            if len(hits) < 2 or len(hits) != len(items):
+            if key not in open_items:
+                open_items[key] = []
+                groups.append(open_items[key])
+            open_items[key].append(block)
+        for blocks in groups:
+            hits = [(b, _ITEM_PROB.search(_first_line(b.inline, self.doc.text))) for b in blocks]
+            entries = [(b, m) for b, m in hits if m]
+            if len(entries) < 2 or len(entries) != len(blocks):
                 continue
-            first = items[0]
+            first = blocks[0]
+            parent = first.parent if isinstance(first, ListItem) else None
             context = " ".join(
-                filter(
-                    None,
-                    [
-                        first.section.title if first.section else "",
-                        self._preceding_text(first),
-                        first.parent.inline.text if first.parent else "",
-                    ],
-                )
+                [
+                    first.section.title if first.section else "",
+                    self._preceding_text(first),
+                    parent.inline.text if parent else "",
+                ]
             )
             if not _SCENARIO.search(context):
                 continue
-            entries = tuple(
+            items = tuple(
                 ProbabilityItem(
-                    label=_prob_label(i.inline.text, m), percent=_percent(m.group(1) or m.group(2))
+                    label=_prob_label(_first_line(b.inline, self.doc.text), m),
+                    percent=_percent(m.group(1) or m.group(2)),
                 )
-                for i, m in hits
+                for b, m in entries
             )
+            last = blocks[-1].inline
             start = first.inline.span()[0]
-            end = items[-1].inline.span()[1]
+            end = last.span(0, len(_first_line(last, self.doc.text)))[1]
             section = first.section.path if first.section else ()
+            origin: Origin = (
+                "list" if parent is not None or isinstance(first, ListItem) else "prose"
+            )
             self._emit_span(
                 ProbabilitiesClaim,
                 start,
                 end,
-                _Context(origin="list", section=section),
+                _Context(origin=origin, section=section),
                 self._company(),
-                items=entries,
+                items=items,
             )
 
-    def _preceding_text(self, item: ListItem) -> str:
+    def _preceding_text(self, item: ListItem | Paragraph) -> str:
         index = self.doc.blocks.index(item)
         for block in reversed(self.doc.blocks[:index]):
-            if isinstance(block, ListItem):
+            if isinstance(block, ListItem) or block is item:
                 continue
             if isinstance(block, (Paragraph, Heading)):
                 return block.inline.text
@@ -1181,7 +1246,12 @@ def _strip_parens(text: str) -> str:
 
 
 def _scope_key(label: str) -> str:
-    words = [w for w in re.split(r"[^\w]+", normalise_label(label)) if w]
+    # Years and filler words do not name a leaderboard: "the 2023 GeneEdit Index" is "geneedit-index".
+    words = [
+        w
+        for w in re.split(r"[^\w]+", normalise_label(label))
+        if w and not re.fullmatch(r"(?:19|20)\d\d", w) and w not in {"the", "a", "an", "of"}
+    ]
     return "-".join(
         w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words
     )
@@ -1203,6 +1273,15 @@ def _context_length(text: str) -> Count | None:
     value = int(Decimal(m.group(1)) * scale)
     noun = "character" if re.search(r"char", text, re.I) else "token"
     return Count(text=m.group(0), start=0, end=len(m.group(0)), low=value, high=value, noun=noun)
+
+
+def _first_line(inline: Inline, text: str) -> str:
+    """The plain text of the inline's first source line (soft breaks read as spaces)."""
+    start = inline.span()[0]
+    newline = text.find("\n", start)
+    if newline < 0:
+        return inline.text
+    return inline.text[: bisect_left(inline.offsets, newline, hi=len(inline.text))]
 
 
 def _percent(text: str) -> Percent:
