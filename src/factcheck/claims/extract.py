@@ -78,12 +78,13 @@ _LEAD_NAME = re.compile(
     r"(?:is|was|has|had|raised|became|remains|sells|reported|announced|closed)\b"
 )
 # Sentence openers that look like names but are not.
-_NOT_NAMES = frozenset(
+_OPENERS = (
     "The This That These Those It Its In At On For By With As After Before Since While Despite "
     "Unlike Both Each All Most Some Many Our We They He She His Her Their There When Where Why "
     "How What If Although Because Following Between According Today Overall Revenue Funding "
-    "Valuation Management Growth Its".split()
+    "Valuation Management Growth"
 )
+_NOT_NAMES = frozenset(_OPENERS.split())
 _SCOPE_STOP = re.compile(r"\s(?:among|after|behind|vs\.?|versus|with|than|ahead)\b", re.I)
 _UNDISCLOSED = re.compile(r"\b(?:undisclosed|not disclosed|not public|unknown amount)\b", re.I)
 _SCENARIO = re.compile(
@@ -949,7 +950,7 @@ class _Extractor:
             )
 
     def _is_valuation(self, text: str, start: int, end: int, r_start: int, r_end: int) -> bool:
-        """Whether a valuation phrase governs the amount: `valued it at $1.5B`, `$1.5B valuation`."""
+        """Whether a valuation phrase governs the amount (`valued it at $1.5B`)."""
         if self.p.valuation is None:
             return False
         between = text[min(end, r_end) : max(start, r_start)]
@@ -1246,7 +1247,7 @@ def _strip_parens(text: str) -> str:
 
 
 def _scope_key(label: str) -> str:
-    # Years and filler words do not name a leaderboard: "the 2023 GeneEdit Index" is "geneedit-index".
+    # Years and filler words do not name a leaderboard: "the 2023 X Index" is "x-index".
     words = [
         w
         for w in re.split(r"[^\w]+", normalise_label(label))
