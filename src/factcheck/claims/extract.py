@@ -85,6 +85,7 @@ _OPENERS = (
     "Valuation Management Growth"
 )
 _NOT_NAMES = frozenset(_OPENERS.split())
+_AMONG = re.compile(r"\s+((?:[\w\-]+\s+){0,4}?)among\b", re.I)
 _SCOPE_STOP = re.compile(r"\s(?:among|after|behind|vs\.?|versus|with|than|ahead)\b", re.I)
 _UNDISCLOSED = re.compile(r"\b(?:undisclosed|not disclosed|not public|unknown amount)\b", re.I)
 _SCENARIO = re.compile(
@@ -998,10 +999,10 @@ class _Extractor:
         if self.p.superlative is None:
             return
         for m in self.p.superlative.finditer(text, lo, hi):
-            among = re.compile(r"\s+((?:[\w\-]+\s+){0,4}?)among\b", re.I).match(text, m.end(), hi)
+            among = _AMONG.match(text, m.end(), hi)
             if among is None:
                 continue
-            label = among.group(1).strip() or ctx.label
+            label = among.group(1).strip() or re.sub(r"^\W+", "", ctx.label)
             if not label:
                 continue
             subject = self._org_subject(text, m.start(), lo, ctx)
@@ -1253,8 +1254,10 @@ def _scope_key(label: str) -> str:
         for w in re.split(r"[^\w]+", normalise_label(label))
         if w and not re.fullmatch(r"(?:19|20)\d\d", w) and w not in {"the", "a", "an", "of"}
     ]
+    # A crude singular: "rankings" and "ranking" are one scope, "ambitious" stays as it is.
     return "-".join(
-        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")) else w
+        for w in words
     )
 
 

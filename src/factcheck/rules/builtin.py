@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from factcheck.rules.base import Rule
+from factcheck.rules.model_rules import RULES as MODEL_RULES
 
 # Built-in checks that YAML can express live in rules/*.yaml; Python rules are added here.
-RULES: list[type[Rule] | Rule] = []
+RULES: list[type[Rule] | Rule] = [*MODEL_RULES]

@@ -1,0 +1,1065 @@
+"""Company rules: funding rounds, totals, valuation status, stated arithmetic, counts and people."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypeVar
+
+from factcheck.claims.entities import company_key
+from factcheck.claims.models import (
+    CountClaim,
+    FundingRoundClaim,
+    PersonClaim,
+    StatusClaim,
+    ValuationClaim,
+)
+from factcheck.findings import Finding, Span, collapse, describe
+from factcheck.quantities import (
+    Count,
+    DateValue,
+    Money,
+    find_counts,
+    find_durations,
+    find_money,
+    format_money,
+    overlaps,
+)
+from factcheck.rules.base import Rule, RuleContext, rule
+from factcheck.rules.declarative import compare
+
+if TYPE_CHECKING:
+    from factcheck.claims.models import Claim
+    from factcheck.document import Document, Inline
+
+__all__ = ["RULES"]
+
+Interval = tuple[Decimal, Decimal | None]  # (low, high); high None means unbounded above
+C = TypeVar("C", bound="Claim")
+
+# -- shared helpers -------------------------------------------------------------------------
+
+
+def _claims(ctx: RuleContext, kind: type[C]) -> list[C]:
+    return [c for c in ctx.claims if isinstance(c, kind)]
+
+
+def _rounds(ctx: RuleContext) -> list[FundingRoundClaim]:
+    """Funding rounds proper: stated totals are not rounds."""
+    return [c for c in _claims(ctx, FundingRoundClaim) if not c.is_total]
+
+
+def _by_round(ctx: RuleContext) -> list[list[FundingRoundClaim]]:
+    """Group rounds by subject and round key ("series-b" and "series-b+additional" differ)."""
+    groups: dict[tuple[str, str], list[FundingRoundClaim]] = {}
+    for claim in _rounds(ctx):
+        groups.setdefault((claim.subject_key, claim.round), []).append(claim)
+    return list(groups.values())
+
+
+def _in(money: Money, currency: str) -> Interval | None:
+    """Return an amount in `currency`: as written or through the conversion the text states."""
+    if money.currency == currency:
+        return money.low, money.high
+    if money.converted is not None and money.converted.currency == currency:
+        return money.converted.low, money.converted.high
+    return None
+
+
+def _comparable(a: Money, b: Money) -> tuple[Interval, Interval] | None:
+    """Return two amounts in one currency, or None: conversions are never invented."""
+    for currency in (a.currency, b.currency):
+        ia, ib = _in(a, currency), _in(b, currency)
+        if ia is not None and ib is not None:
+            return ia, ib
+    return None
+
+
+def _money(low: Decimal, high: Decimal | None, currency: str) -> str:
+    return format_money(Money(text="", currency=currency, low=low, high=high))
+
+
+def _when(date: DateValue | None) -> str:
+    return "" if date is None else f" ({describe(date)})"
+
+
+def _where(claim: Claim, other: Claim) -> str:
+    """Say where `claim` is, seen from `other`: a line, or a file and line in another file."""
+    if os.path.realpath(claim.path) == os.path.realpath(other.path):
+        return f"line {claim.line}"
+    return f"{os.path.basename(claim.path)}:{claim.line}"
+
+
+def _disjoint(a: DateValue | None, b: DateValue | None) -> bool:
+    return compare(a, "disjoint", b)
+
+
+_LABEL_TAIL = re.compile(r"\s+[-–—]\s+.*|:.*")
+
+
+def _round_name(claim: FundingRoundClaim) -> str:
+    """Return the round's name as written, without a date after it ("Series B — Q3 2022")."""
+    label = _LABEL_TAIL.sub("", claim.round_label).strip()
+    return label if 0 < len(label) <= 30 else claim.round
+
+
+# -- FC201 ----------------------------------------------------------------------------------
+
+
+def _round_differences(a: FundingRoundClaim, b: FundingRoundClaim) -> list[str]:
+    """Say how two statements of one round contradict each other, seen from `b`."""
+    found = []
+    if a.amount is not None and b.amount is not None and compare(a.amount, "disjoint", b.amount):
+        found.append(f"raised {describe(b.amount)} here but {describe(a.amount)}")
+    if _disjoint(a.date, b.date):
+        found.append(f"dated {describe(b.date)} here but {describe(a.date)}")
+    if compare(a.valuation, "disjoint", b.valuation):
+        found.append(f"valued at {describe(b.valuation)} here but {describe(a.valuation)}")
+    return found
+
+
+def _round_facts(claim: FundingRoundClaim) -> str:
+    facts = [describe(claim.amount) if claim.amount is not None else "amount not stated"]
+    if claim.date is not None:
+        facts.append(describe(claim.date))
+    if claim.valuation is not None:
+        facts.append(f"valued at {describe(claim.valuation)}")
+    return ", ".join(facts)
+
+
+@rule(
+    code="FC201",
+    name="funding-round-conflict",
+    severity="error",
+    scope="set",
+    summary="""
+Flags two statements of the same funding round of a company (same round name, e.g. "Series B")
+whose amounts, dates or valuations cannot both be true.
+""",
+    rationale="""
+A round happens once: one amount, one closing date, one valuation. When the funding table says
+€120M and the prose says €150M for the same Series B, at least one of them is wrong, and every
+figure derived from it (totals, dilution, valuation step-ups) inherits the error. Amounts are
+compared as intervals ("several hundred million" is $200M-$900M), across currencies only through
+a conversion the text states. Rounds with different names ("Series B" and "Series B
+(additional)") are different rounds and are never compared.
+""",
+    example="""
+| Round | Closed | Raised |
+|---|---|---|
+| Series B | Mar 2024 | €120M |
+
+The €150M Series B, led by Hollis Capital in March 2024, was the inflection point.
+""",
+    fix="""
+Check the round against the announcement or filing and correct the wrong statement; if there
+were two tranches, name them differently ("Series B", "Series B extension").
+""",
+)
+def funding_round_conflict(ctx: RuleContext) -> Iterator[Finding]:
+    """Compare every statement of a round with the earlier statements of the same round."""
+    for group in _by_round(ctx):
+        for i, b in enumerate(group):
+            clashes = [(a, d) for a in group[:i] if (d := _round_differences(a, b))]
+            if not clashes:
+                continue
+            # Name a contradiction in the same file first: that is where the reader is.
+            first, differences = min(clashes, key=lambda c: c[0].path != b.path)
+            message = (f"{b.subject}: {_round_name(b)} "
+                       f"{'; '.join(differences)} ({_where(first, b)})")
+            related = [(a, f"{_round_name(a)}: {_round_facts(a)}") for a, _ in clashes]
+            yield ctx.finding(funding_round_conflict, message, b, related)
+
+
+# -- FC202 ----------------------------------------------------------------------------------
+
+
+def _pre_money(claim: Claim) -> bool:
+    return "pre-money" in claim.evidence.casefold()
+
+
+@rule(
+    code="FC202",
+    name="round-exceeds-valuation",
+    severity="error",
+    scope="set",
+    summary="""
+Flags a funding round whose amount is larger than the post-money valuation stated for that
+round.
+""",
+    rationale="""
+A post-money valuation includes the new money: a round of €45M cannot leave the company valued
+at €38M. The usual cause is a dropped or added digit in the amount or the valuation. The amount's
+lowest reading must exceed the valuation's highest reading, in one currency (or through a stated
+conversion). A valuation the text calls pre-money is left alone.
+""",
+    example="""
+| Round | Closed | Raised | Post-money valuation |
+|---|---|---|---|
+| Series A | Nov 2021 | €45M | €38M |
+""",
+    fix="Correct the amount or the valuation from the round's announcement.",
+)
+def round_exceeds_valuation(ctx: RuleContext) -> Iterator[Finding]:
+    """Compare the amount of each round with the valuations stated for the same round."""
+    for group in _by_round(ctx):
+        for a in group:
+            if a.amount is None:
+                continue
+            for b in group:
+                # A valuation stated with another amount is checked against that amount; a
+                # different amount for the same round is FC201's finding.
+                if b is not a and b.amount is not None:
+                    continue
+                if b.valuation is None or _pre_money(b) or _disjoint(a.date, b.date):
+                    continue
+                pair = _comparable(a.amount, b.valuation)
+                if pair is None or pair[1][1] is None or not pair[0][0] > pair[1][1]:
+                    continue
+                where = "" if b is a else f" ({_where(b, a)})"
+                message = (f"{a.subject}: {_round_name(a)} raised {describe(a.amount)}, more "
+                           f"than its post-money valuation of {describe(b.valuation)}{where}")
+                related = [] if b is a else [(b, f"valuation {describe(b.valuation)}")]
+                yield ctx.finding(round_exceeds_valuation, message, a, related)
+                break
+
+
+# -- FC203 ----------------------------------------------------------------------------------
+
+# Stated totals are rounded ("$1.04B" for $1,041M): allow this much relative difference.
+_TOTAL_ROUNDING = Decimal("0.05")
+
+
+def _listings(doc: Document) -> list[tuple[int, int, int]]:
+    """Return (start, end, id) of every table and every run of list items in a document."""
+    from factcheck.document import ListItem, Table
+
+    spans: list[tuple[int, int, int]] = []
+    current = -1
+    previous_item = False
+    for index, block in enumerate(doc.blocks):
+        if isinstance(block, Table):
+            spans.append((block.start, block.end, index))
+        elif isinstance(block, ListItem):
+            if not previous_item:
+                current = index
+            start, end = block.inline.span()
+            spans.append((start, end, current))
+        previous_item = isinstance(block, ListItem)
+    return spans
+
+
+def _listing_of(claim: Claim, spans: Sequence[tuple[int, int, int]]) -> int | None:
+    return next((i for start, end, i in spans if start <= claim.offset < end), None)
+
+
+def _listed_rounds(total: FundingRoundClaim, rounds: Sequence[FundingRoundClaim],
+                   spans: Sequence[tuple[int, int, int]]) -> list[FundingRoundClaim]:
+    """Return the rounds of the table or list that names the most rounds of the subject."""
+    listings: dict[int, list[FundingRoundClaim]] = {}
+    for claim in rounds:
+        listing = _listing_of(claim, spans)
+        if listing is not None and claim.subject_key == total.subject_key:
+            listings.setdefault(listing, []).append(claim)
+    best: list[FundingRoundClaim] = []
+    for listed in listings.values():
+        if len({c.round for c in listed}) > len({c.round for c in best}):
+            best = listed
+    return best if len({c.round for c in best}) >= 2 else []
+
+
+def _sum_rounds(listed: Sequence[FundingRoundClaim], currency: str) -> Interval | None:
+    """Add the rounds' amounts as intervals; None when one has no amount in `currency`."""
+    hulls: dict[str, Interval] = {}
+    for claim in listed:
+        amount = None if claim.amount is None else _in(claim.amount, currency)
+        if amount is None:
+            return None
+        low, high = hulls.get(claim.round, amount)
+        hulls[claim.round] = (min(low, amount[0]),
+                              None if high is None or amount[1] is None else max(high, amount[1]))
+    low = sum((h[0] for h in hulls.values()), Decimal(0))
+    highs = [h[1] for h in hulls.values()]
+    return low, None if None in highs else sum((h for h in highs if h is not None), Decimal(0))
+
+
+@rule(
+    code="FC203",
+    name="funding-total-mismatch",
+    severity="warning",
+    scope="document",
+    summary="""
+Flags a stated funding total that the rounds listed in the same document cannot add up to.
+""",
+    rationale="""
+"€560M across four priced rounds" next to a funding table whose rounds add up to €473M tells the
+reader two different stories about how much capital the company has taken. The rounds are those
+of the table or list that names the most rounds of the company (at least two); prose mentions
+are not a listing. Amounts are added as intervals, in the total's currency; the check stays
+quiet when any listed round has no amount. Totals are usually rounded, so a difference within 5%
+is accepted.
+""",
+    example="""
+- Total equity raised — €560M across four priced rounds
+
+| Round | Raised |
+|---|---|
+| Seed | €8M |
+| Series A | €45M |
+| Series B | €120M |
+| Series C | €300M |
+""",
+    fix="""
+Correct the total or the rounds; if the total includes money that is not in the list (debt,
+grants, a round not listed), say so next to the total.
+""",
+)
+def funding_total_mismatch(ctx: RuleContext) -> Iterator[Finding]:
+    """Compare each stated total with the sum of the listed rounds of its document."""
+    totals = [c for c in _claims(ctx, FundingRoundClaim) if c.is_total and c.amount is not None]
+    rounds = _rounds(ctx)
+    for doc in ctx.documents:
+        spans = _listings(doc)
+        for total in (t for t in totals if t.path == doc.path):
+            assert total.amount is not None
+            mine = [r for r in rounds if r.path == doc.path
+                    and not (total.date and r.date and r.date.first > total.date.last)]
+            listed = _listed_rounds(total, mine, spans)
+            added = _sum_rounds(listed, total.amount.currency) if listed else None
+            if added is None:
+                continue
+            low, high = total.amount.low, total.amount.high
+            wide_low = low * (1 - _TOTAL_ROUNDING)
+            wide_high = None if high is None else high * (1 + _TOTAL_ROUNDING)
+            if overlaps(added[0], added[1], wide_low, wide_high):
+                continue
+            lines = sorted({r.line for r in listed})
+            count = len({r.round for r in listed})
+            message = (f"{total.subject}: stated total {describe(total.amount)}, but the "
+                       f"{count} rounds listed at lines {lines[0]}-{lines[-1]} add up to "
+                       f"{_money(*added, total.amount.currency)}")
+            related = [(r, f"{_round_name(r)}: {describe(r.amount)}") for r in listed]
+            yield ctx.finding(funding_total_mismatch, message, total, related)
+
+
+# -- FC204 ----------------------------------------------------------------------------------
+
+# A priced round rarely sells more than a third of the company; 40% of the valuation leaves
+# room for rounding and for pre-money figures before calling a raise implausible.
+_MAX_RAISE_SHARE = Decimal("0.4")
+
+
+def _post_money(valuation: Money, amount: Money, pre_money: bool) -> Money:
+    if not pre_money or amount.currency != valuation.currency:
+        return valuation
+    high = None if valuation.high is None or amount.high is None else valuation.high + amount.high
+    return valuation.model_copy(update={"low": valuation.low + amount.low, "high": high})
+
+
+def _raise_share_too_high(amount: Money, valuation: Money, own: bool) -> bool:
+    """Whether the raise's lowest reading exceeds 40% of the valuation's highest reading."""
+    pair = _comparable(amount, valuation)
+    if pair is None or pair[1][1] is None:
+        return False
+    low, cap = pair[0][0], pair[1][1]
+    # A round above its own post-money valuation is FC202's finding, not an implausible one.
+    return low > cap * _MAX_RAISE_SHARE and not (own and low > cap)
+
+
+@rule(
+    code="FC204",
+    name="implausible-raise",
+    severity="warning",
+    scope="set",
+    summary="""
+Flags a funding round larger than 40% of the company's valuation at the same time: the round's
+own valuation or a valuation of the company dated when the round took place.
+""",
+    rationale="""
+Investors in a priced round usually buy 10-25% of a company and rarely more than a third, so a
+raise above 40% of the post-money valuation means the amount or the valuation is probably wrong
+(or belongs to another date). 40% leaves room for rounded and vague figures: the check compares
+the lowest reading of the amount ("several hundred million dollars" is at least $200M) with the
+highest reading of the valuation. A pre-money valuation is turned into a post-money one first.
+Valuations of other dates are ignored: they say nothing about the dilution of this round.
+""",
+    example="""
+- $450 million valuation (December 2024)
+- Series B (December 2024): "several hundred million dollars"
+""",
+    fix="""
+Check the round's amount and the valuation at that date; correct the one that is wrong or date
+the valuation so that it is clearly from another time.
+""",
+)
+def implausible_raise(ctx: RuleContext) -> Iterator[Finding]:
+    """Compare each round with its own valuation and with valuations dated at the round."""
+    valuations = _claims(ctx, ValuationClaim)
+    for group in _by_round(ctx):
+        for claim in group:
+            if claim.amount is None:
+                continue
+            hits = [(source, value, own)
+                    for source, value, own in _valuations_at(claim, valuations)
+                    if _raise_share_too_high(claim.amount, _post_money(
+                        value, claim.amount, _pre_money(source)), own=own)]
+            if not hits:
+                continue
+            source, value, own = hits[0]
+            shown = f"valuation of {describe(value)}"
+            if _pre_money(source):
+                post = _post_money(value, claim.amount, pre_money=True)
+                shown += f" pre-money ({describe(post)} post-money)"
+            where = "" if own else f" ({describe(source.date)}, {_where(source, claim)})"
+            message = (f"{claim.subject}: {_round_name(claim)}{_when(claim.date)} raised "
+                       f"{describe(claim.amount)}, more than 40% of the {shown}{where}")
+            related = [(s, f"valuation {describe(v)}{_when(s.date)}")
+                       for s, v, _ in hits if s is not claim]
+            yield ctx.finding(implausible_raise, message, claim, related)
+            break  # one finding per round: its other statements say the same
+
+
+def _valuations_at(claim: FundingRoundClaim, valuations: Sequence[ValuationClaim]
+                   ) -> Iterator[tuple[Claim, Money, bool]]:
+    """Yield the valuations of a round's company at its date: (source, value, own).
+
+    Its own valuation is the one stated with it, in the claim or on the same line.
+    """
+    if claim.valuation is not None:
+        yield claim, claim.valuation, True
+    for v in valuations:
+        if v.subject_key != claim.subject_key:
+            continue
+        own = v.path == claim.path and v.line == claim.line
+        dated = claim.date is not None and v.date is not None
+        if own or (dated and not _disjoint(claim.date, v.date)):
+            yield v, v.value, own
+
+
+# -- FC205, FC206 ---------------------------------------------------------------------------
+
+# The range of each currency's dollar rate since 2015, rounded outwards. A euro or pound amount
+# is compared with a dollar threshold through this range: €1.2bn is at least $1.14bn at any of
+# these rates, so it is at or above $1B; €900M may be above or below, so it decides nothing.
+# Other currencies (CNY, JPY) need a conversion stated in the text.
+_USD_RATE_RANGE: dict[str, tuple[Decimal, Decimal]] = {
+    "EUR": (Decimal("0.95"), Decimal("1.26")),
+    "GBP": (Decimal("1.03"), Decimal("1.60")),
+}
+
+
+def _against(money: Money, currency: str) -> Interval | None:
+    """Return an amount in `currency`, widened over the dollar rate range for EUR and GBP."""
+    found = _in(money, currency)
+    if found is not None or currency != "USD" or money.currency not in _USD_RATE_RANGE:
+        return found
+    floor, ceiling = _USD_RATE_RANGE[money.currency]
+    return money.low * floor, None if money.high is None else money.high * ceiling
+
+
+def _valuation_text(value: Money, threshold: Money, *, above: bool) -> str:
+    """Show a valuation, with its dollar bound when it was compared through the rate range."""
+    shown = describe(value)
+    bounds = _against(value, threshold.currency)
+    if _in(value, threshold.currency) is None and bounds is not None:
+        bound = bounds[0] if above else bounds[1]
+        if bound is not None:
+            word = "at least" if above else "at most"
+            shown += (f" ({word} {_money(bound, bound, threshold.currency)}"
+                      " at any rate since 2015)")
+    return shown
+
+
+def _statuses(ctx: RuleContext, negated: bool) -> list[tuple[StatusClaim, Money]]:
+    return [(c, c.threshold) for c in _claims(ctx, StatusClaim)
+            if c.negated is negated and c.threshold is not None and c.date is not None]
+
+
+_STATUS_RATIONALE_CURRENCY = """
+Valuations in euros or pounds are compared with the dollar threshold over the range of the
+exchange rate since 2015 (EUR 0.95-1.26, GBP 1.03-1.60 dollars): €1.2bn counts as at least $1B
+at any of those rates, €900M decides nothing. Other currencies count only through a conversion
+the text states ("¥20B ($2.8B)").
+"""
+
+
+@rule(
+    code="FC205",
+    name="unicorn-status-conflict",
+    severity="error",
+    scope="set",
+    summary="""
+Flags a denial of unicorn status (or another status with a valuation threshold) when a valuation
+at or above the threshold is reported at or before the time of the denial.
+""",
+    rationale="""
+"Not a unicorn as of late 2024" says the company was valued below $1 billion then. A valuation
+of $1 billion or more reported for an earlier or the same date contradicts it: one of the two
+statements is wrong, and the dossier's funding story depends on which. Undated valuations and
+undated denials are not compared.
+""" + _STATUS_RATIONALE_CURRENCY,
+    example="""
+StepFun was not a unicorn as of late 2024.
+
+- **Valuation:** $2 billion (June 2024)
+""",
+    fix="""
+Check the valuation and its date against a primary source, then correct the status statement or
+the valuation; if the valuation fell, say so and date both.
+""",
+)
+def unicorn_status_conflict(ctx: RuleContext) -> Iterator[Finding]:
+    """Compare each dated denial with the valuations reported up to its date."""
+    valuations = _claims(ctx, ValuationClaim)
+    for status, threshold in _statuses(ctx, negated=True):
+        hits = [v for v in valuations if v.subject_key == status.subject_key
+                and _at_or_above(v.value, threshold)
+                and v.date is not None and not compare(v.date, ">", status.date)]
+        if hits:
+            shown = _valuation_text(hits[0].value, threshold, above=True)
+            message = (f'{status.subject}: the text says "{collapse(status.evidence)}"'
+                       f" (line {status.line}) but reports a valuation of {shown}"
+                       f" {_at(hits[0].date)} ({_where(hits[0], status)})")
+            yield ctx.finding(unicorn_status_conflict, message, status, _valuation_sides(hits))
+
+
+def _at_or_above(value: Money, threshold: Money) -> bool:
+    found = _against(value, threshold.currency)
+    return found is not None and threshold.high is not None and found[0] >= threshold.high
+
+
+def _below(value: Money, threshold: Money) -> bool:
+    found = _against(value, threshold.currency)
+    return found is not None and found[1] is not None and found[1] < threshold.low
+
+
+def _at(date: DateValue | None) -> str:
+    return "" if date is None else describe(date) if date.as_of else f"in {describe(date)}"
+
+
+def _valuation_sides(hits: Sequence[ValuationClaim]) -> list[tuple[Claim, str]]:
+    return [(v, f"valuation {describe(v.value)} {_at(v.date)}") for v in hits]
+
+
+@rule(
+    code="FC206",
+    name="unicorn-status-unsupported",
+    severity="warning",
+    scope="set",
+    summary="""
+Flags a claim of unicorn status (or another status with a valuation threshold) when a valuation
+below the threshold is reported for the same time.
+""",
+    rationale="""
+A unicorn is a private company valued at $1 billion or more. Calling a company a unicorn while
+reporting a lower valuation for the same period leaves the reader with two incompatible pictures
+of its size. Only valuations dated within the period of the claim are compared.
+""" + _STATUS_RATIONALE_CURRENCY,
+    example="""
+In mid-2024 StepFun became a unicorn.
+
+- **Valuation:** $450 million (June 2024)
+""",
+    fix="Drop the word unicorn or correct the valuation, citing the round that set it.",
+)
+def unicorn_status_unsupported(ctx: RuleContext) -> Iterator[Finding]:
+    """Compare each dated status claim with the valuations of the same period."""
+    valuations = _claims(ctx, ValuationClaim)
+    for status, threshold in _statuses(ctx, negated=False):
+        hits = [v for v in valuations if v.subject_key == status.subject_key
+                and _below(v.value, threshold) and compare(v.date, "overlaps", status.date)]
+        if hits:
+            shown = _valuation_text(hits[0].value, threshold, above=False)
+            message = (f"{status.subject}: called a {status.status} (line {status.line}) but "
+                       f"valued at {shown} {_at(hits[0].date)} ({_where(hits[0], status)})")
+            yield ctx.finding(unicorn_status_unsupported, message, status,
+                              _valuation_sides(hits))
+
+
+# -- FC502 ----------------------------------------------------------------------------------
+
+# Stated arithmetic is approximate ("roughly 34 months"); a result off by more than this is wrong.
+_ARITHMETIC_TOLERANCE = Decimal("0.15")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(*\[])")
+_PERIOD_MONTHS: dict[str, Decimal] = {
+    "month": Decimal(1), "quarter": Decimal(3), "year": Decimal(12), "week": Decimal(12) / 52,
+}
+_PERIOD_ADJECTIVES: dict[str, str] = {
+    "monthly": "month", "quarterly": "quarter", "annual": "year", "annualised": "year",
+    "annualized": "year", "yearly": "year", "weekly": "week",
+}
+_ADJECTIVE_BEFORE = re.compile(
+    r"\b(monthly|quarterly|annual|annuali[sz]ed|yearly|weekly)\s+(?:[\w-]+\s+){0,3}$",
+    re.IGNORECASE)
+_ADJECTIVE_AFTER = re.compile(
+    r"^\s+(?:of\s+)?(monthly|quarterly|annual|annuali[sz]ed|yearly|weekly)\b"
+    r"|^\s*(?:a|per|each|every|/)\s*(month|quarter|year|week)\b", re.IGNORECASE)
+_PER_THING = re.compile(r"^\s*(?:per|/)\s*[A-Za-z-]+", re.IGNORECASE)
+_EACH = re.compile(r"^\s*(?:each|apiece|a piece|per (?:unit|piece|item))\b", re.IGNORECASE)
+_UNIT_PRICE_GAP = re.compile(
+    r"^\s*(?:at|@|for)\s+(?:(?:an?|the)\s+(?:average\s+)?(?:[a-z]+\s+)?(?:price|cost)\s+of\s+)?$",
+    re.IGNORECASE)
+_RUNWAY_CUE = re.compile(
+    r"\b(?:runway|lasts?|lasting|funds|fund|covers?|enough|sustains?|carr(?:y|ies))\b",
+    re.IGNORECASE)
+_ANAPHOR = re.compile(r"\b(?:that|this|which|it)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Amount:
+    """An amount in a sentence and what it is: a stock, a rate per period or a price per thing."""
+
+    money: Money
+    start: int  # offsets in the block's text
+    end: int
+    period: str | None  # "month" for a burn rate
+    per_thing: bool  # "€1,500 per robot": a unit price, not a total
+
+
+def _nominal(low: Decimal, high: Decimal | None, qualifier: str) -> Interval:
+    """Read "about X" as X: the tolerance of the arithmetic check covers the rounding."""
+    if qualifier == "approx" and high is not None:
+        return (low + high) / 2, (low + high) / 2
+    return low, high
+
+
+def _amounts(text: str, lo: int, hi: int) -> list[_Amount]:
+    found = []
+    for m in find_money(text[lo:hi]):
+        start, end = lo + m.start, lo + m.end
+        after = text[end:hi]
+        period = m.per if m.per in _PERIOD_MONTHS else None
+        if period is None and m.per is None:
+            adjective = (_ADJECTIVE_BEFORE.search(text[max(lo, start - 40):start])
+                         or _ADJECTIVE_AFTER.match(after))
+            if adjective is not None:
+                word = (adjective.group(1) or adjective.group(2)).casefold()
+                period = _PERIOD_ADJECTIVES.get(word, word)
+        per_thing = (m.per is not None and period is None) or bool(_PER_THING.match(after))
+        found.append(_Amount(m, start, end, period, per_thing))
+    return found
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        bounds.append((start, m.start()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    return bounds
+
+
+def _outside(stated: Interval, computed: Interval) -> bool:
+    """Whether `stated` misses `computed` by more than the tolerance, on either side."""
+    c_low, c_high = computed
+    below = stated[1] is not None and stated[1] < c_low * (1 - _ARITHMETIC_TOLERANCE)
+    above = c_high is not None and stated[0] > c_high * (1 + _ARITHMETIC_TOLERANCE)
+    return below or above
+
+
+def _fmt(value: Decimal) -> str:
+    return describe(value.quantize(Decimal("0.1")).normalize())
+
+
+def _runway(text: str, sentences: Sequence[tuple[int, int]], index: int
+            ) -> tuple[str, int, int] | None:
+    """Check "X of cash at Y a month lasts Z months"; the cash may be in the sentence before."""
+    lo, hi = sentences[index]
+    sentence = text[lo:hi]
+    durations = find_durations(sentence)
+    if len(durations) != 1 or not _RUNWAY_CUE.search(sentence):
+        return None
+    amounts = _amounts(text, lo, hi)
+    rates = [a for a in amounts if a.period is not None and not a.per_thing]
+    stocks = [a for a in amounts if a.period is None and not a.per_thing]
+    if not stocks and index > 0 and _ANAPHOR.search(sentence):
+        stocks = [a for a in _amounts(text, *sentences[index - 1])
+                  if a.period is None and not a.per_thing]
+    if len(rates) != 1 or len(stocks) != 1:
+        return None
+    rate, stock, duration = rates[0], stocks[0], durations[0]
+    pair = _comparable(stock.money, rate.money)
+    if pair is None:
+        return None
+    (s_low, s_high), (r_low, r_high) = (
+        _nominal(*pair[0], stock.money.qualifier), _nominal(*pair[1], rate.money.qualifier))
+    if r_high is None or r_low <= 0 or s_low <= 0:
+        return None
+    assert rate.period is not None
+    months = _PERIOD_MONTHS[rate.period]
+    computed = s_low * months / r_high, None if s_high is None else s_high * months / r_low
+    stated = _nominal(duration.low_months, duration.high_months, duration.qualifier)
+    if not _outside(stated, computed):
+        return None
+    unit = _PERIOD_MONTHS.get(duration.unit, Decimal(1))
+    lasts = _fmt(computed[0] / unit)
+    if computed[1] is not None and computed[1] != computed[0]:
+        lasts += f"-{_fmt(computed[1] / unit)}"
+    burn = rate.money.text if rate.money.per is not None else f"{rate.money.text} a {rate.period}"
+    message = (f"{stock.money.text} at {burn} lasts about {lasts} "
+               f"{duration.unit}s, not {duration.text.strip()}")
+    d_start, d_end = lo + duration.start, lo + duration.end
+    return message, min(stock.start, rate.start, d_start), max(stock.end, rate.end, d_end)
+
+
+def _unit_cost(text: str, lo: int, hi: int) -> tuple[str, int, int] | None:
+    """Check "N things at X each, Y in total" when the count, the price and the total are all
+    stated in one sentence."""
+    sentence = text[lo:hi]
+    amounts = _amounts(text, lo, hi)
+    for count in find_counts(sentence):
+        c_end = lo + count.end
+        for price in (a for a in amounts if a.period is None):
+            each = _EACH.match(text[price.end:hi])
+            if price.start < c_end or (price.per_thing and not each):
+                continue
+            # "140 units at €85k", or "140 units ... €85k each" with no other number between.
+            gap = text[c_end:price.start]
+            plain_gap = len(gap) < 60 and not any(ch.isdigit() for ch in gap)
+            if not (_UNIT_PRICE_GAP.match(gap) or (each and plain_gap)):
+                continue
+            totals = [a for a in amounts if a is not price and not a.per_thing]
+            if len(totals) != 1:
+                return None
+            return _check_product(text, count, lo, price, totals[0])
+    return None
+
+
+def _check_product(text: str, count: Count, lo: int, price: _Amount, total: _Amount
+                   ) -> tuple[str, int, int] | None:
+    pair = _comparable(price.money, total.money)
+    if pair is None:
+        return None
+    (p_low, p_high), stated = (_nominal(*pair[0], price.money.qualifier),
+                               _nominal(*pair[1], total.money.qualifier))
+    c_low, c_high = _nominal(Decimal(count.low),
+                             None if count.high is None else Decimal(count.high), count.qualifier)
+    computed = p_low * c_low, None if p_high is None or c_high is None else p_high * c_high
+    if not _outside(stated, computed):
+        return None
+    product = _money(*computed, price.money.currency)
+    message = (f"{count.text} at {price.money.text} each is {product}, "
+               f"not {total.money.text}")
+    start = min(lo + count.start, price.start, total.start)
+    return message, start, max(lo + count.end, price.end, total.end)
+
+
+def _texts(doc: Document) -> Iterator[Inline]:
+    """Yield the text of every paragraph, list item and table cell."""
+    from factcheck.document import Heading, Table
+
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            for row in (block.header, *block.rows):
+                yield from (cell.inline for cell in row)
+        elif not isinstance(block, Heading):
+            yield block.inline
+
+
+def _main_subject(ctx: RuleContext, doc: Document) -> str:
+    """Return the company a document is mostly about, or its title."""
+    companies = Counter(c.subject for c in ctx.claims
+                        if c.path == doc.path and c.subject_type == "company")
+    if companies:
+        return companies.most_common(1)[0][0]
+    return doc.title or os.path.basename(doc.path)
+
+
+@rule(
+    code="FC502",
+    name="arithmetic-error",
+    severity="warning",
+    scope="document",
+    summary="""
+Flags arithmetic a sentence states and gets wrong: cash divided by a burn rate against the
+runway it claims, or a count times a unit price against the total it claims.
+""",
+    rationale="""
+"€210M at €7.5M a month is roughly 34 months of runway" is checkable on the page: it is 28
+months. A wrong result usually means one of the three figures is stale or mistyped, and readers
+copy the conclusion, not the inputs. The check reads one sentence or list item (the cash may be
+in the sentence before when the runway sentence refers back to it with "that" or "this") and
+needs every figure stated, in one currency. "About" is read as the figure itself; results within
+15% of the stated figure pass, to allow for rounding.
+""",
+    example="""
+Aurora held about €210M in cash. With net burn at €7.5M a month, that is roughly 34 months of
+runway.
+""",
+    fix="Redo the calculation and correct the figure that is wrong, or state the assumption that "
+        "makes it right (e.g. revenue that offsets the burn).",
+)
+def arithmetic_error(ctx: RuleContext) -> Iterator[Finding]:
+    """Check the runway and unit-cost arithmetic of every sentence."""
+    for doc in ctx.documents:
+        subject = _main_subject(ctx, doc)
+        for inline in _texts(doc):
+            text = inline.text
+            if not any(ch.isdigit() for ch in text):
+                continue
+            sentences = _sentences(text)
+            for index, (lo, hi) in enumerate(sentences):
+                found = _runway(text, sentences, index) or _unit_cost(text, lo, hi)
+                if found is None:
+                    continue
+                message, start, end = found
+                loc = doc.location(*inline.span(start, end))
+                span = Span(doc.path, loc.line, loc.column, loc.end_line, loc.end_column,
+                            text[start:end])
+                yield ctx.finding_at(arithmetic_error, f"{subject}: {message}", span,
+                                     subject=subject)
+
+
+# -- FC503 ----------------------------------------------------------------------------------
+
+_COUNT_LEAD = re.compile(
+    r"^(?:(?:about|around|approximately|approx\.?|roughly|nearly|almost|over|under|more|than|less"
+    r"|fewer|at|least|most|up|to|some|circa|just|only|exactly|~|≈|[<>]=?|[\d,.+\-–]+"
+    r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-\w+)?|one|two|three|four"
+    r"|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen"
+    r"|eighteen|nineteen|hundred|dozen)\s+)+",
+    re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,.;:()\n]|\s(?:and|but|which|while|whereas)\s")
+_TIME_QUALIFIER = re.compile(
+    r"\b(?:years?|months?|quarters?|weeks?|annual(?:ly)?|so far|to date|per|each|since|until"
+    r"|(?:19|20)\d\d|Q[1-4]|H[12])\b", re.IGNORECASE)
+
+
+_SELECTOR_BEFORE = re.compile(
+    r"\b(first|last|next|past|previous|other|remaining|additional|new|top|further|another"
+    r"|original|initial|planned|target(?:ed)?)\s+$", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)|\n")
+_NAME = re.compile(r"[A-Za-z][\w'’-]*")
+_MONTH_NAMES = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec",
+})
+
+
+def _count_context(claim: CountClaim, doc: Document) -> tuple[str, str, str] | None:
+    """Return what a count counts: its words without the number, a selector before it ("the
+    last two rounds") and a time qualifier after it ("in its first year")."""
+    words = _COUNT_LEAD.sub("", claim.count.text.strip() + " ").strip().casefold()
+    if not words:
+        return None
+    before = _SELECTOR_BEFORE.search(doc.text[max(0, claim.offset - 20):claim.offset])
+    after = doc.text[claim.end_offset:claim.end_offset + 80]
+    clause = _CLAUSE_END.split(after, maxsplit=1)[0]
+    qualifier = " ".join(clause.casefold().split()) if _TIME_QUALIFIER.search(clause) else ""
+    return words, before.group(1).casefold() if before else "", qualifier
+
+
+def _is_name(word: str, *, inside: bool) -> bool:
+    """A word with a digit or an inner capital, or a capitalised word inside a sentence."""
+    marked = any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:])
+    return marked or (inside and word[0].isupper())
+
+
+def _names(claim: CountClaim, doc: Document) -> frozenset[str]:
+    """Return the names a count's sentence and section mention, other than its subject's.
+
+    A name is a capitalised word inside the sentence, or a word with a digit or an inner
+    capital ("HLX-101", "OEMs") anywhere, including the innermost section title.
+    """
+    text = doc.text
+    window = max(0, claim.offset - 1000)
+    starts = [m.end() for m in _SENTENCE_BREAK.finditer(text, window, claim.offset)]
+    start = starts[-1] if starts else window
+    end_match = _SENTENCE_BREAK.search(text, claim.end_offset)
+    sentence = text[start:end_match.start() if end_match else len(text)]
+    title = claim.section[-1] if len(claim.section) > 1 else ""
+    found = {m.group(0).casefold() for i, m in enumerate(_NAME.finditer(sentence))
+             if _is_name(m.group(0), inside=i > 0)}
+    found.update(m.group(0).casefold() for m in _NAME.finditer(title)
+                 if _is_name(m.group(0), inside=False))
+    own = {w.casefold() for w in _NAME.findall(claim.subject)}
+    return frozenset(found - own - _MONTH_NAMES)
+
+
+@rule(
+    code="FC503",
+    name="count-conflict",
+    severity="warning",
+    scope="set",
+    summary="""
+Flags two counts of the same thing of one company that disagree: the same words around
+different numbers ("nine clinical sites" and "eleven clinical sites").
+""",
+    rationale="""
+A count such as the number of sites, customers or models is one fact; two different numbers
+for it mean one is stale or mistyped. Counts are compared only when their phrases are identical
+once the number is removed (so "four sites" and "nine clinical sites" are left alone), a time
+qualifier right after them ("in its first year") is the same, and their dates do not differ.
+""",
+    example="""
+The trial is enrolling at nine clinical sites in the US and Canada.
+
+- Single-asset dependence: HLX-101 is being run at eleven clinical sites.
+""",
+    fix="Check the current number and correct the stale count, or date both counts.",
+)
+def count_conflict(ctx: RuleContext) -> Iterator[Finding]:
+    """Compare every count with the earlier counts of the same phrase."""
+    docs = {doc.path: doc for doc in ctx.documents}
+    groups: dict[tuple[str, ...], list[tuple[CountClaim, frozenset[str]]]] = {}
+    for claim in _claims(ctx, CountClaim):
+        doc = docs.get(claim.path)
+        context = None if doc is None else _count_context(claim, doc)
+        if doc is not None and context is not None:
+            key = (claim.subject_key, claim.noun, *context)
+            groups.setdefault(key, []).append((claim, _names(claim, doc)))
+    for group in groups.values():
+        for i, (b, b_names) in enumerate(group):
+            clashes = [a for a, a_names in group[:i]
+                       if compare(a.count, "disjoint", b.count) and not _disjoint(a.date, b.date)
+                       and (not a_names or not b_names or a_names & b_names)]
+            if clashes:
+                first = clashes[0]
+                message = (f'{b.subject}: "{b.count.text}" here but "{first.count.text}" '
+                           f"({_where(first, b)})")
+                yield ctx.finding(count_conflict, message, b,
+                                  [(a, f'"{a.count.text}"') for a in clashes])
+
+
+# -- FC601 ----------------------------------------------------------------------------------
+
+_SOLE_ROLES: dict[str, str] = {
+    "ceo": "ceo", "chief executive": "ceo", "chief executive officer": "ceo",
+    "cfo": "cfo", "chief financial officer": "cfo",
+    "cto": "cto", "chief technology officer": "cto", "chief technical officer": "cto",
+    "coo": "coo", "chief operating officer": "coo",
+}
+_ROLE_WORDS = re.compile(
+    r"(?<![\w-])(chief (?:executive|financial|technology|technical|operating)(?: officer)?"
+    r"|ceo|cfo|cto|coo)(?![\w-])")
+_NOT_SOLE = re.compile(r"\b(?:former|ex|previous(?:ly)?|then|interim|acting|deputy|vice|co)[\s-]*$")
+_HONORIFICS = frozenset({"dr", "dr.", "prof", "prof.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.",
+                         "sir", "dame"})
+
+
+def _roles(role: str) -> frozenset[str]:
+    """Return the canonical roles of a role text; "former CEO" and "co-CEO" are not sole roles."""
+    text = role.casefold()
+    found = set()
+    for m in _ROLE_WORDS.finditer(text):
+        if not _NOT_SOLE.search(text[:m.start()]):
+            found.add(_SOLE_ROLES[m.group(1)])
+    rest = _ROLE_WORDS.sub("", text)
+    found.update(w for w in re.split(r"[^a-z-]+", rest) if w in {"founder", "co-founder"})
+    return frozenset(found)
+
+
+def _person(claim: PersonClaim) -> frozenset[str]:
+    return frozenset(t for t in claim.subject_key.split("-") if t and t not in _HONORIFICS)
+
+
+def _same_person(a: PersonClaim, b: PersonClaim) -> bool:
+    x, y = _person(a), _person(b)
+    return bool(x and y) and (x <= y or y <= x)
+
+
+def _holds(claim: PersonClaim) -> tuple[dt.date, dt.date | None]:
+    """Return the latest day a role may have begun and the earliest it may have ended.
+
+    An end of None means the role still holds. A claim dated as a period ("CEO from 2017 to
+    2019") holds within it; a claim with a start date holds from then on; an undated one now.
+    """
+    if claim.date is not None and claim.date.precision == "range":
+        # Ends of a range are often whole years: a handover within a year is not an overlap.
+        first, last = claim.date.first, claim.date.last
+        start = first.replace(month=12, day=31) if (first.month, first.day) == (1, 1) else first
+        end = last.replace(month=1, day=1) if (last.month, last.day) == (12, 31) else last
+        return start, end
+    if claim.since is not None:
+        return claim.since.last, None
+    return dt.date.min, None
+
+
+def _certainly_overlap(a: PersonClaim, b: PersonClaim) -> bool:
+    a_start, a_end = _holds(a)
+    b_start, b_end = _holds(b)
+    return (b_end is None or a_start < b_end) and (a_end is None or b_start < a_end)
+
+
+def _since_text(claim: PersonClaim) -> str:
+    return "undated" if claim.since is None else f"since {describe(claim.since)}"
+
+
+def _person_problems(a: PersonClaim, b: PersonClaim) -> str | None:
+    """Say how two person claims at one employer contradict each other, seen from `b`."""
+    roles_a, roles_b = _roles(a.role), _roles(b.role)
+    if _same_person(a, b):
+        if roles_a and roles_a == roles_b and _disjoint(a.since, b.since):
+            return (f"{b.subject}: {b.role} at {b.employer} {_since_text(b)} here but "
+                    f"{_since_text(a)} ({_where(a, b)})")
+        if a.tenure is not None and compare(a.tenure, "disjoint", b.tenure):
+            return (f"{b.subject}: {describe(b.tenure)} at {b.employer} here but "
+                    f"{describe(a.tenure)} ({_where(a, b)})")
+        return None
+    shared = sorted(roles_a & roles_b & set(_SOLE_ROLES.values()))
+    if shared and _certainly_overlap(a, b):
+        return (f"{b.employer}: {b.subject} and {a.subject} are both named "
+                f"{shared[0].upper()} at the same time ({_where(a, b)})")
+    return None
+
+
+@rule(
+    code="FC601",
+    name="person-conflict",
+    severity="warning",
+    scope="set",
+    summary="""
+Flags contradictory statements about a company's people: one person in one role with two
+different start dates or tenures, or two people holding a sole role (CEO, CFO, CTO, COO) at the
+same time.
+""",
+    rationale="""
+Leadership facts anchor a dossier's story: who runs the company, since when. "COO since 2021"
+in the people table and "COO since 2023" in the prose cannot both hold, and two different chief
+executives at the same time mean one statement is outdated. Only roles one person holds at a
+time are compared between people: co-founders, co-CEOs, interim and former roles ("former Sogou
+CEO") are left alone, and a period that ends in the year the next one starts is a handover, not
+an overlap.
+""",
+    example="""
+| Name | Role | Since |
+|---|---|---|
+| Ingrid Solberg | Chief operating officer | 2021 |
+
+- COO: Ingrid Solberg (since 2023)
+""",
+    fix="Check the person's record (filings, press releases) and correct the stale statement.",
+)
+def person_conflict(ctx: RuleContext) -> Iterator[Finding]:
+    """Compare every person claim with the earlier claims about the same employer."""
+    groups: dict[str, list[PersonClaim]] = {}
+    for claim in _claims(ctx, PersonClaim):
+        if claim.employer:
+            groups.setdefault(company_key(claim.employer), []).append(claim)
+    for group in groups.values():
+        for i, b in enumerate(group):
+            clashes = [(a, p) for a in group[:i] if (p := _person_problems(a, b)) is not None]
+            if clashes:
+                message = clashes[0][1]
+                yield ctx.finding(person_conflict, message, b,
+                                  [(a, f"{a.subject}: {a.role} ({_since_text(a)})")
+                                   for a, _ in clashes])
+
+
+RULES: list[Rule] = [
+    funding_round_conflict,
+    round_exceeds_valuation,
+    funding_total_mismatch,
+    implausible_raise,
+    unicorn_status_conflict,
+    unicorn_status_unsupported,
+    arithmetic_error,
+    count_conflict,
+    person_conflict,
+]
