@@ -7,9 +7,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from factcheck.claims import Claim, claims_schema, dump_schema, extract_claims
-from factcheck.document import load
+from factcheck.document import load, parse
+from factcheck.encoding import decode
+from factcheck.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "fixtures" / "corpus"
@@ -129,3 +133,45 @@ def test_committed_schema_is_current() -> None:
 def test_json_output_validates(path: Path) -> None:
     payload = {"version": 1, "claims": [c.model_dump(mode="json") for c in claims_of(path)]}
     jsonschema.validate(json.loads(json.dumps(payload)), claims_schema())
+
+
+CORPUS_LINES = [
+    line
+    for path in sorted((CORPUS / "ailabs").glob("*.md"))
+    for line in path.read_text(encoding="utf-8").splitlines()
+]
+
+
+@st.composite
+def mutated_dossier(draw: st.DrawFn) -> str:
+    """A dossier cut from real lines, shuffled, duplicated and mutated character by character."""
+    lines = draw(st.lists(st.sampled_from(CORPUS_LINES), min_size=1, max_size=40))
+    out = []
+    for line in lines:
+        if draw(st.booleans()) and line:
+            i = draw(st.integers(0, len(line) - 1))
+            line = line[:i] + draw(st.text(max_size=3)) + line[i + 1 :]
+        out.append(line)
+    return "\n".join(out)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(), mutated_dossier()))
+def test_read_parse_extract_never_raises(text: str) -> None:
+    text = text.replace("\x00", "")  # a NUL byte makes a file binary: refused, tested below
+    decoded = decode(text.encode("utf-8"), "random.md")
+    doc = parse(decoded)
+    for claim in extract_claims(doc):
+        assert 0 <= claim.offset <= claim.end_offset <= len(doc.text)
+        assert doc.text[claim.offset : claim.end_offset] == claim.evidence
+        assert (claim.line, claim.column) <= (claim.end_line, claim.end_column)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_are_read_or_refused(data: bytes) -> None:
+    try:
+        decoded = decode(data, "bytes.md")
+    except InputError:
+        return
+    extract_claims(parse(decoded))

@@ -1,9 +1,10 @@
-"""Command-line interface: `main(argv) -> int` for `check`, `rules`, `explain` and `claims`."""
+"""Command-line interface: `main(argv) -> int` for check, baseline, rules, explain and claims."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,9 @@ from factcheck import __version__
 from factcheck.errors import FactcheckError, InputError
 
 if TYPE_CHECKING:
+    from factcheck.baseline import BaselineEntry
     from factcheck.claims.models import Claim
+    from factcheck.engine import Report
     from factcheck.rules.base import Rule
 
 USAGE_ERROR = 2
@@ -45,15 +48,39 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check dossiers and report findings")
     check.add_argument("paths", nargs="+", metavar="PATH",
                        help="Markdown files or folders; the files of one folder form a set")
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    _rules_option(check)
-    check.add_argument("--select", type=_codes, metavar="CODES",
-                       help="comma-separated rule codes, code prefixes or names to run")
-    check.add_argument("--ignore", type=_codes, metavar="CODES",
-                       help="comma-separated rule codes, code prefixes or names to skip")
+    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
+                       help="text for people, json, sarif (code scanning) or github "
+                            "(Actions annotations)")
+    check.add_argument("--source", action=argparse.BooleanOptionalAction, default=None,
+                       help="show each finding's source line with a caret under it (default: "
+                            "only on a terminal)")
+    _lint_options(check)
     check.add_argument("--fail-level", choices=("error", "warning", "info"), default="error",
                        help="lowest severity that makes the exit status 1 (default: error)")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="report and fail only on findings not recorded in this baseline")
+    check.add_argument("--siblings", action="store_true",
+                       help="check each given file with the other Markdown files of its "
+                            "folder, reporting only findings that touch a given file "
+                            "(what the pre-commit hook does)")
+    fixing = check.add_mutually_exclusive_group()
+    fixing.add_argument("--fix", action="store_true",
+                        help="repair encoding damage in place before checking")
+    fixing.add_argument("--diff", action="store_true",
+                        help="print the fixes --fix would make as a unified diff, write "
+                             "nothing, and exit 1 if there are any")
     check.set_defaults(run=_check)
+
+    baseline = commands.add_parser(
+        "baseline", help="record the current findings so `check --baseline` fails only on new ones")
+    baseline.add_argument("paths", nargs="*", default=["."], metavar="PATH",
+                          help="Markdown files or folders (default: the current folder)")
+    baseline.add_argument("--output", "-o", default=None, metavar="FILE",
+                          help="baseline file to write (default: .factcheck-baseline.json)")
+    baseline.add_argument("--prune", action="store_true",
+                          help="only drop the entries that no longer occur; add none")
+    _lint_options(baseline)
+    baseline.set_defaults(run=_baseline)
 
     listing = commands.add_parser("rules", help="list the rules")
     _rules_option(listing)
@@ -76,41 +103,184 @@ def _rules_option(parser: argparse.ArgumentParser) -> None:
                         help="also load the YAML rules of this folder (repeatable)")
 
 
+def _lint_options(parser: argparse.ArgumentParser) -> None:
+    _rules_option(parser)
+    parser.add_argument("--select", type=_codes, metavar="CODES",
+                        help="comma-separated rule codes, code prefixes or names to run")
+    parser.add_argument("--ignore", type=_codes, metavar="CODES",
+                        help="comma-separated rule codes, code prefixes or names to skip")
+
+
 def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
-def _check(args: argparse.Namespace) -> int:
-    from factcheck.engine import lint
-    from factcheck.report import render_json, render_text
-    from factcheck.rules import load_rules, select_rules
+def _all_rules(rule_dirs: list[str]) -> list[Rule]:
+    from factcheck.engine import with_suppression_rules
+    from factcheck.rules import load_rules
 
+    return with_suppression_rules(load_rules(rule_dirs))
+
+
+def _lint(args: argparse.Namespace, paths: list[str]) -> tuple[Report, list[Rule]] | int:
+    """Lint paths with the rule options of `args`; return the report and the active rules."""
+    from factcheck.engine import lint
+    from factcheck.rules import select_rules
+
+    rules = _all_rules(args.rules)
     try:
-        rules = select_rules(load_rules(args.rules), args.select, args.ignore)
+        active = select_rules(rules, args.select, args.ignore)
     except ValueError as exc:
         print(f"factcheck: {exc}", file=sys.stderr)
         return USAGE_ERROR
-    report = lint(args.paths, rules=rules)
+    report = lint(paths, rules=rules, select=args.select, ignore=args.ignore)
     for problem in report.errors:
         print(problem, file=sys.stderr)
-    sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
+    return report, active
+
+
+def _check(args: argparse.Namespace) -> int:
+    if args.diff or args.fix:
+        status = _fix(args)
+        if args.diff or status:
+            return status
+    paths = _with_siblings(args.paths) if args.siblings else list(args.paths)
+    linted = _lint(args, paths)
+    if isinstance(linted, int):
+        return linted
+    report, active = linted
+    if args.siblings:
+        report = _touching(report, args.paths)
+    stale: list[BaselineEntry] = []
+    if args.baseline is not None:
+        from factcheck.baseline import compare, read_baseline
+
+        report, stale = compare(report, read_baseline(args.baseline))
+    sys.stdout.write(_render(args, report, active))
+    if stale:
+        print(f"{_count(len(stale), 'baseline entry', 'baseline entries')} no longer "
+              f"occur{'s' if len(stale) == 1 else ''}; run `factcheck baseline --prune`",
+              file=sys.stderr)
     return report.exit_code(args.fail_level)
 
 
-def _rules(args: argparse.Namespace) -> int:
-    from factcheck.rules import load_rules
+def _render(args: argparse.Namespace, report: Report, active: list[Rule]) -> str:
+    if args.format == "json":
+        from factcheck.report import render_json
 
-    rules = load_rules(args.rules)
+        return render_json(report)
+    if args.format == "sarif":
+        from factcheck.report.sarif import render_sarif
+
+        return render_sarif(report, active)
+    if args.format == "github":
+        from factcheck.report.github import render_github
+
+        return render_github(report)
+    from factcheck.report.text import render_text, use_colour
+
+    tty = sys.stdout.isatty()
+    source = tty if args.source is None else args.source
+    return render_text(report, source=source, colour=use_colour(tty))
+
+
+def _fix(args: argparse.Namespace) -> int:
+    """Apply or show the safe fixes; return 2 after input errors, 1 for a diff, else 0."""
+    from factcheck.engine import discover
+    from factcheck.fix import apply_fix, plan_fixes, unified_diff
+
+    files, problems = discover(args.paths)
+    fixes, unreadable = plan_fixes(files)
+    for line in [*map(str, problems), *map(str, unreadable)]:
+        print(line, file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(unified_diff(f) for f in fixes))
+        return USAGE_ERROR if problems or unreadable else (1 if fixes else 0)
+    for fix in fixes:
+        if apply_fix(fix):
+            print(f"{fix.path}: fixed encoding damage", file=sys.stderr)
+        else:
+            print(f"{fix.path}: changed while factcheck was fixing it; left alone, run "
+                  "again", file=sys.stderr)
+    return 0
+
+
+def _with_siblings(paths: list[str]) -> list[str]:
+    """Add the other Markdown files of each given file's folder, after the given paths."""
+    from factcheck.engine import MARKDOWN_SUFFIXES
+
+    out = list(paths)
+    for path in paths:
+        if not os.path.isfile(path):
+            continue
+        folder = os.path.dirname(path)
+        try:
+            names = sorted(os.listdir(folder or "."))
+        except OSError:
+            continue
+        out.extend(os.path.join(folder, name) for name in names
+                   if name.lower().endswith(MARKDOWN_SUFFIXES) and not name.startswith(".")
+                   and os.path.isfile(os.path.join(folder, name)))
+    return out
+
+
+def _touching(report: Report, paths: list[str]) -> Report:
+    """Keep the findings whose primary or related location is in one of `paths`."""
+    wanted = {os.path.realpath(p) for p in paths}
+    kept = tuple(f for f in report.findings
+                 if any(os.path.realpath(p) in wanted
+                        for p in (f.path, *(r.path for r in f.related))))
+    return report.model_copy(update={"findings": kept})
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from factcheck.baseline import (
+        DEFAULT_BASELINE,
+        compare,
+        entries_of,
+        read_baseline,
+        write_baseline,
+    )
+
+    output = args.output or DEFAULT_BASELINE
+    linted = _lint(args, args.paths)
+    if isinstance(linted, int):
+        return linted
+    report, _ = linted
+    if report.errors:
+        print(f"factcheck: {output} not written: some files could not be checked",
+              file=sys.stderr)
+        return USAGE_ERROR
+    if args.prune:
+        old = read_baseline(output)
+        _, stale = compare(report, old)
+        entries = [e for e in old if e not in stale]
+        write_baseline(output, entries)
+        print(f"{output}: removed {_count(len(stale), 'entry', 'entries')}, kept "
+              f"{len(entries)}", file=sys.stderr)
+        return 0
+    entries = entries_of(report.findings, output)
+    write_baseline(output, entries)
+    print(f"{output}: recorded {_count(len(entries), 'finding', 'findings')}", file=sys.stderr)
+    return 0
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _rules(args: argparse.Namespace) -> int:
+    rules = _all_rules(args.rules)
     width = max((len(r.name) for r in rules), default=0)
     for r in rules:
-        print(f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {r.summary}")
+        print(f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {' '.join(r.summary.split())}")
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from factcheck.rules import explain, find_rule, load_rules
+    from factcheck.rules import explain, find_rule
 
-    found: Rule | None = find_rule(load_rules(args.rules), args.rule)
+    found: Rule | None = find_rule(_all_rules(args.rules), args.rule)
     if found is None:
         print(f"factcheck: unknown rule {args.rule!r}; `factcheck rules` lists them",
               file=sys.stderr)

@@ -106,9 +106,16 @@ def lint(
     registered rule and `extract` to `factcheck.claims.extract_claims`. Unreadable files
     become `Report.errors`; a rule or extractor that raises becomes an FC000 finding.
     Invalid rule files raise ConfigError (when `rules` is None); unknown `select` or
-    `ignore` entries raise ValueError.
+    `ignore` entries raise ValueError. Findings on lines that a `factcheck: disable`
+    comment covers are dropped; suppressions naming any of `rules` are valid, and unused
+    or unknown ones are reported when FC900 or FC901 is among the selected rules.
     """
-    active = select_rules(load_rules() if rules is None else rules, select, ignore)
+    from factcheck.suppress import apply_suppressions
+
+    known = load_rules() if rules is None else list(rules)
+    if rules is None:
+        known = with_suppression_rules(known)
+    active = select_rules(known, select, ignore)
     if extract is None:
         from factcheck.claims import extract_claims
 
@@ -116,28 +123,39 @@ def lint(
     documents, problems = _load(inputs)
     findings: list[Finding] = []
     for group in _dossier_sets(documents):
+        found: list[Finding] = []
         claims: dict[str, list[Claim]] = {}
         for doc in group:
             try:
                 claims[doc.path] = sorted(extract(doc), key=lambda c: (c.path, c.offset))
             except Exception as exc:  # one broken document must not stop the others
                 claims[doc.path] = []
-                findings.append(_internal_error(doc.path, "claim extraction", exc))
+                found.append(_internal_error(doc.path, "claim extraction", exc))
         for rule in active:
             scopes = [group] if rule.scope == "set" else [[doc] for doc in group]
             for docs in scopes:
                 in_scope = tuple(c for doc in docs for c in claims[doc.path])
                 ctx = RuleContext(documents=tuple(docs), claims=in_scope)
                 try:
-                    findings.extend(rule.check(ctx))
+                    found.extend(rule.check(ctx))
                 except Exception as exc:  # a failing rule is reported; the others still run
                     what = f"rule {rule.code} ({rule.name})"
-                    findings.append(_internal_error(docs[0].path, what, exc))
+                    found.append(_internal_error(docs[0].path, what, exc))
+        findings.extend(apply_suppressions(found, group, known, active))
     return Report(
         findings=_unique_fingerprints(sorted(findings, key=lambda f: f.sort_key)),
         errors=tuple(problems),
         files=len(documents),
     )
+
+
+def with_suppression_rules(rules: Sequence[Rule]) -> list[Rule]:
+    """Add FC900 and FC901 (the rules about suppression comments) unless already there."""
+    from factcheck.suppress import SUPPRESSION_RULES
+
+    codes = {r.code for r in rules}
+    extra = [r for r in SUPPRESSION_RULES if r.code not in codes]
+    return sorted([*rules, *extra], key=lambda r: r.code)
 
 
 def _load(inputs: Iterable[Input]) -> tuple[list[Document], list[InputProblem]]:

@@ -85,6 +85,10 @@ _OPENERS = (
     "Valuation Management Growth"
 )
 _NOT_NAMES = frozenset(_OPENERS.split())
+# An amount followed by these words is a balance or a rate, not money raised in a round.
+_NOT_RAISED = re.compile(r"\s*(?:in|of)?\s*(?:cash|runway|revenue|burn|sales|debt)\b", re.I)
+_AT_VALUE = re.compile(r"\bat\s+(?:an?\s+)?(?:about\s+|~)?$", re.I)
+_RAISE = re.compile(r"\b(?:rais\w*|round of|funding of|led by|secured|closed|invest\w*)\b", re.I)
 _AMONG = re.compile(r"\s+((?:[\w\-]+\s+){0,4}?)among\b", re.I)
 _SCOPE_STOP = re.compile(r"\s(?:among|after|behind|vs\.?|versus|with|than|ahead)\b", re.I)
 _UNDISCLOSED = re.compile(r"\b(?:undisclosed|not disclosed|not public|unknown amount)\b", re.I)
@@ -534,6 +538,8 @@ class _Extractor:
         if not match:
             return 0, ctx
         label = match.group(1).strip()
+        if len(label.split()) > 6:
+            return 0, ctx  # a sentence that happens to contain a colon, not a label
         updates: dict[str, Any] = {"label": label}
         date = parse_date(label)
         if date is None:
@@ -549,8 +555,10 @@ class _Extractor:
             updates["entity"] = entity
         elif entity == self.ents.company_key:
             updates["entity"] = None
-        if self.p.hypothetical and self.p.hypothetical.search(label):
-            updates["hypothetical"] = True
+        if (self.p.hypothetical and self.p.hypothetical.search(label)) or re.fullmatch(
+            r"~?\d{1,3}(?:\.\d+)?\s*%", label.strip("* ")
+        ):
+            updates["hypothetical"] = True  # "30%: Independent growth ..." is a scenario
         return match.end(), replace(ctx, **updates)
 
     def _labelled(self, inline: Inline, body: int, ctx: _Context) -> None:
@@ -671,9 +679,19 @@ class _Extractor:
         self._rankings(inline, lo, hi, ctx, hypothetical)
         if hypothetical:
             return
-        subject = self._org_subject(text, hi, lo, ctx)
-        if subject is not None:
-            self._status(inline, lo, hi, ctx, subject)
+        first_status = min(
+            (
+                m.start()
+                for _s, _t, pattern in self.p.status
+                for m in [pattern.search(text, lo, hi)]
+                if m is not None
+            ),
+            default=None,
+        )
+        if first_status is not None:
+            subject = self._org_subject(text, first_status, lo, ctx)
+            if subject is not None:
+                self._status(inline, lo, hi, ctx, subject)
         self._valuations(inline, lo, hi, ctx)
         self._revenue(inline, lo, hi, ctx)
         self._funding(inline, lo, hi, ctx)
@@ -929,6 +947,7 @@ class _Extractor:
                 for m in money
                 if _gap(lo + m.start, lo + m.end, r.start(), r.end()) <= 24
                 and not self._is_valuation(text, lo + m.start, lo + m.end, r.start(), r.end())
+                and not _NOT_RAISED.match(text, lo + m.end)
             ]
             if not near:
                 continue
@@ -957,7 +976,16 @@ class _Extractor:
         between = text[min(end, r_end) : max(start, r_start)]
         after = text[end : end + 24]
         before = text[max(0, start - 24) : start]
-        return any(self.p.valuation.search(t) for t in (between, after, before))
+        if _AT_VALUE.search(before):
+            return True  # "a Series C at $3B+", "raised $100M at $2B"
+        if any(self.p.valuation.search(t) for t in (between, after, before)):
+            return True
+        # "The valuation rose from $48M at the seed to $320M at the Series A": a sentence about
+        # valuations with no word of raising money reads its amounts as valuations.
+        sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), 0)
+        return bool(self.p.valuation.search(text, sentence_start, start)) and not _RAISE.search(
+            text, sentence_start, end
+        )
 
     def _rankings(
         self, inline: Inline, lo: int, hi: int, ctx: _Context, hypothetical: bool

@@ -2,17 +2,88 @@
 
 from __future__ import annotations
 
+import os
+import unicodedata
+from collections.abc import Callable
+
 from factcheck.engine import Report
+from factcheck.findings import Finding, Severity
+
+_COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
 
-def render_text(report: Report) -> str:
-    """Return findings with their related locations indented, then a summary line."""
+def use_colour(stream_is_tty: bool) -> bool:
+    """Colour only a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    return stream_is_tty and not os.environ.get("NO_COLOR")
+
+
+def render_text(report: Report, *, source: bool = False, colour: bool = False) -> str:
+    """Return findings with their related locations indented, then a summary line.
+
+    With `source`, each finding also shows its source line with a caret under the span,
+    and files are separated by a blank line; `colour` adds ANSI colours.
+    """
+    paint = _painter(colour)
     lines: list[str] = []
+    read = _SourceCache()
+    previous: str | None = None
     for f in report.findings:
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.rule} [{f.severity}] {f.message}")
+        if source and previous is not None and f.path != previous:
+            lines.append("")
+        previous = f.path
+        severity = paint(f"[{f.severity}]", _COLOURS[f.severity])
+        lines.append(f"{paint(f'{f.path}:{f.line}:{f.column}:', '1')} {f.rule} {severity} "
+                     f"{f.message}")
+        if source:
+            lines.extend(_snippet(f, read(f.path), paint))
         lines.extend(f"  {r.path}:{r.line}:{r.column}: {r.message}" for r in f.related)
+    if source and report.findings:
+        lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
+
+
+def _painter(colour: bool) -> Callable[[str, str], str]:
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+    return paint
+
+
+class _SourceCache:
+    """The on-disk lines of each file, read once; empty for a file that cannot be read."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str]] = {}
+
+    def __call__(self, path: str) -> list[str]:
+        if path not in self._lines:
+            from factcheck.encoding import read
+            from factcheck.errors import InputError
+
+            try:
+                self._lines[path] = read(path).original.splitlines()
+            except InputError:
+                self._lines[path] = []
+        return self._lines[path]
+
+
+def _snippet(f: Finding, lines: list[str], paint: Callable[[str, str], str]) -> list[str]:
+    if not 1 <= f.line <= len(lines):
+        return []
+    text = lines[f.line - 1].expandtabs(1)
+    end = f.end_column if f.end_line == f.line else len(text) + 1
+    before = _width(text[: f.column - 1])
+    width = max(1, _width(text[f.column - 1 : end - 1]))
+    number = str(f.line)
+    gutter = " " * len(number)
+    caret = paint("^" * width, _COLOURS[f.severity])
+    return [f" {number} | {text}", f" {gutter} | {' ' * before}{caret}"]
+
+
+def _width(text: str) -> int:
+    """Return how many terminal cells text takes: CJK and emoji two, combining marks none."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def summary_line(report: Report) -> str:

@@ -99,6 +99,30 @@ def _disjoint(a: DateValue | None, b: DateValue | None) -> bool:
     return compare(a, "disjoint", b)
 
 
+def _pre_money(claim: Claim) -> bool:
+    return "pre-money" in claim.evidence.casefold()
+
+
+def _valuations_at(claim: FundingRoundClaim, valuations: Sequence[ValuationClaim]
+                   ) -> Iterator[tuple[Claim, Money, bool]]:
+    """Yield the valuations of a round's company at its date: (source, value, own).
+
+    Its own valuation is the one stated with it: in the claim, in the same table row or list
+    item, or inside the claim's evidence in prose.
+    """
+    if claim.valuation is not None:
+        yield claim, claim.valuation, True
+    for v in valuations:
+        if v.subject_key != claim.subject_key:
+            continue
+        own = v.path == claim.path and (
+            claim.offset <= v.offset < claim.end_offset
+            or (v.line == claim.line and v.origin == claim.origin and v.origin != "prose"))
+        dated = claim.date is not None and v.date is not None
+        if own or (dated and not _disjoint(claim.date, v.date)):
+            yield v, v.value, own
+
+
 _LABEL_TAIL = re.compile(r"\s+[-–—]\s+.*|:.*")
 
 
@@ -154,7 +178,7 @@ a conversion the text states. Rounds with different names ("Series B" and "Serie
 |---|---|---|
 | Series B | Mar 2024 | €120M |
 
-The €150M Series B, led by Hollis Capital in March 2024, was the inflection point.
+The €150M Series B, led by Northwind Capital in March 2024, was the inflection point.
 """,
     fix="""
 Check the round against the announcement or filing and correct the wrong statement; if there
@@ -177,10 +201,6 @@ def funding_round_conflict(ctx: RuleContext) -> Iterator[Finding]:
 
 
 # -- FC202 ----------------------------------------------------------------------------------
-
-
-def _pre_money(claim: Claim) -> bool:
-    return "pre-money" in claim.evidence.casefold()
 
 
 @rule(
@@ -207,24 +227,27 @@ conversion). A valuation the text calls pre-money is left alone.
 )
 def round_exceeds_valuation(ctx: RuleContext) -> Iterator[Finding]:
     """Compare the amount of each round with the valuations stated for the same round."""
+    valuations = _claims(ctx, ValuationClaim)
     for group in _by_round(ctx):
         for a in group:
             if a.amount is None:
                 continue
-            for b in group:
-                # A valuation stated with another amount is checked against that amount; a
-                # different amount for the same round is FC201's finding.
-                if b is not a and b.amount is not None:
+            # Its own valuation, or one stated for the round without an amount ("the Series A
+            # was priced at $45m post-money"); a valuation stated with another amount is checked
+            # against that amount, and the different amount is FC201's finding.
+            stated = [(s, v) for s, v, own in _valuations_at(a, valuations) if own]
+            stated += [(b, b.valuation) for b in group if b.amount is None
+                       and b.valuation is not None and not _disjoint(a.date, b.date)]
+            for source, value in stated:
+                pair = _comparable(a.amount, value)
+                if (_pre_money(source) or pair is None or pair[1][1] is None
+                        or not pair[0][0] > pair[1][1]):
                     continue
-                if b.valuation is None or _pre_money(b) or _disjoint(a.date, b.date):
-                    continue
-                pair = _comparable(a.amount, b.valuation)
-                if pair is None or pair[1][1] is None or not pair[0][0] > pair[1][1]:
-                    continue
-                where = "" if b is a else f" ({_where(b, a)})"
+                elsewhere = source.line != a.line or source.path != a.path
+                where = f" ({_where(source, a)})" if elsewhere else ""
                 message = (f"{a.subject}: {_round_name(a)} raised {describe(a.amount)}, more "
-                           f"than its post-money valuation of {describe(b.valuation)}{where}")
-                related = [] if b is a else [(b, f"valuation {describe(b.valuation)}")]
+                           f"than its post-money valuation of {describe(value)}{where}")
+                related = [(source, f"valuation {describe(value)}")] if elsewhere else []
                 yield ctx.finding(round_exceeds_valuation, message, a, related)
                 break
 
@@ -305,7 +328,7 @@ quiet when any listed round has no amount. Totals are usually rounded, so a diff
 is accepted.
 """,
     example="""
-- Total equity raised — €560M across four priced rounds
+- Total raised: €560M across four priced rounds
 
 | Round | Raised |
 |---|---|
@@ -321,12 +344,13 @@ grants, a round not listed), say so next to the total.
 )
 def funding_total_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     """Compare each stated total with the sum of the listed rounds of its document."""
-    totals = [c for c in _claims(ctx, FundingRoundClaim) if c.is_total and c.amount is not None]
+    totals = [c for c in _claims(ctx, FundingRoundClaim) if c.is_total]
     rounds = _rounds(ctx)
     for doc in ctx.documents:
         spans = _listings(doc)
-        for total in (t for t in totals if t.path == doc.path):
-            assert total.amount is not None
+        for total in totals:
+            if total.amount is None or total.path != doc.path:
+                continue
             mine = [r for r in rounds if r.path == doc.path
                     and not (total.date and r.date and r.date.first > total.date.last)]
             listed = _listed_rounds(total, mine, spans)
@@ -419,26 +443,9 @@ def implausible_raise(ctx: RuleContext) -> Iterator[Finding]:
             message = (f"{claim.subject}: {_round_name(claim)}{_when(claim.date)} raised "
                        f"{describe(claim.amount)}, more than 40% of the {shown}{where}")
             related = [(s, f"valuation {describe(v)}{_when(s.date)}")
-                       for s, v, _ in hits if s is not claim]
+                       for s, v, is_own in hits if not is_own]
             yield ctx.finding(implausible_raise, message, claim, related)
             break  # one finding per round: its other statements say the same
-
-
-def _valuations_at(claim: FundingRoundClaim, valuations: Sequence[ValuationClaim]
-                   ) -> Iterator[tuple[Claim, Money, bool]]:
-    """Yield the valuations of a round's company at its date: (source, value, own).
-
-    Its own valuation is the one stated with it, in the claim or on the same line.
-    """
-    if claim.valuation is not None:
-        yield claim, claim.valuation, True
-    for v in valuations:
-        if v.subject_key != claim.subject_key:
-            continue
-        own = v.path == claim.path and v.line == claim.line
-        dated = claim.date is not None and v.date is not None
-        if own or (dated and not _disjoint(claim.date, v.date)):
-            yield v, v.value, own
 
 
 # -- FC205, FC206 ---------------------------------------------------------------------------
@@ -504,7 +511,7 @@ statements is wrong, and the dossier's funding story depends on which. Undated v
 undated denials are not compared.
 """ + _STATUS_RATIONALE_CURRENCY,
     example="""
-StepFun was not a unicorn as of late 2024.
+Acme was not a unicorn as of late 2024.
 
 - **Valuation:** $2 billion (June 2024)
 """,
@@ -539,7 +546,9 @@ def _below(value: Money, threshold: Money) -> bool:
 
 
 def _at(date: DateValue | None) -> str:
-    return "" if date is None else describe(date) if date.as_of else f"in {describe(date)}"
+    if date is None or date.as_of:
+        return describe(date) if date else ""
+    return f"{'on' if date.precision == 'day' else 'in'} {describe(date)}"
 
 
 def _valuation_sides(hits: Sequence[ValuationClaim]) -> list[tuple[Claim, str]]:
@@ -561,7 +570,7 @@ reporting a lower valuation for the same period leaves the reader with two incom
 of its size. Only valuations dated within the period of the claim are compared.
 """ + _STATUS_RATIONALE_CURRENCY,
     example="""
-In mid-2024 StepFun became a unicorn.
+In mid-2024 Acme became a unicorn.
 
 - **Valuation:** $450 million (June 2024)
 """,
@@ -688,10 +697,9 @@ def _runway(text: str, sentences: Sequence[tuple[int, int]], index: int
         return None
     (s_low, s_high), (r_low, r_high) = (
         _nominal(*pair[0], stock.money.qualifier), _nominal(*pair[1], rate.money.qualifier))
-    if r_high is None or r_low <= 0 or s_low <= 0:
+    months = _PERIOD_MONTHS.get(rate.period or "")
+    if months is None or r_high is None or r_low <= 0 or s_low <= 0:
         return None
-    assert rate.period is not None
-    months = _PERIOD_MONTHS[rate.period]
     computed = s_low * months / r_high, None if s_high is None else s_high * months / r_low
     stated = _nominal(duration.low_months, duration.high_months, duration.qualifier)
     if not _outside(stated, computed):
@@ -726,12 +734,13 @@ def _unit_cost(text: str, lo: int, hi: int) -> tuple[str, int, int] | None:
             totals = [a for a in amounts if a is not price and not a.per_thing]
             if len(totals) != 1:
                 return None
-            return _check_product(text, count, lo, price, totals[0])
+            return _check_product(count, lo, price, totals[0])
     return None
 
 
-def _check_product(text: str, count: Count, lo: int, price: _Amount, total: _Amount
+def _check_product(count: Count, lo: int, price: _Amount, total: _Amount
                    ) -> tuple[str, int, int] | None:
+    """Compare a stated total with the count times the unit price."""
     pair = _comparable(price.money, total.money)
     if pair is None:
         return None
@@ -788,7 +797,7 @@ needs every figure stated, in one currency. "About" is read as the figure itself
 15% of the stated figure pass, to allow for rounding.
 """,
     example="""
-Aurora held about €210M in cash. With net burn at €7.5M a month, that is roughly 34 months of
+Acme held about €210M in cash. With net burn at €7.5M a month, that is roughly 34 months of
 runway.
 """,
     fix="Redo the calculation and correct the figure that is wrong, or state the assumption that "
@@ -865,7 +874,7 @@ def _names(claim: CountClaim, doc: Document) -> frozenset[str]:
     """Return the names a count's sentence and section mention, other than its subject's.
 
     A name is a capitalised word inside the sentence, or a word with a digit or an inner
-    capital ("HLX-101", "OEMs") anywhere, including the innermost section title.
+    capital ("ACX-101", "OEMs") anywhere, including the innermost section title.
     """
     text = doc.text
     window = max(0, claim.offset - 1000)
@@ -893,14 +902,18 @@ different numbers ("nine clinical sites" and "eleven clinical sites").
 """,
     rationale="""
 A count such as the number of sites, customers or models is one fact; two different numbers
-for it mean one is stale or mistyped. Counts are compared only when their phrases are identical
-once the number is removed (so "four sites" and "nine clinical sites" are left alone), a time
-qualifier right after them ("in its first year") is the same, and their dates do not differ.
+for it mean one is stale or mistyped. The check is conservative: counts are compared only when
+their phrases are identical once the number is removed (so "four sites" and "nine clinical
+sites" are left alone), with the same selector before them ("the last two rounds" is not all
+the rounds) and the same time qualifier after them ("in its first year"), when their dates do
+not differ, and when their sentences do not name different things: "Book has eight customers"
+and "Pay has three customers" count the customers of two products. Names are capitalised words
+inside the sentence and words such as "ACX-101" in it or in its section title.
 """,
     example="""
-The trial is enrolling at nine clinical sites in the US and Canada.
+The ACX-101 trial is enrolling at nine clinical sites in the US and Canada.
 
-- Single-asset dependence: HLX-101 is being run at eleven clinical sites.
+- Single-asset dependence: ACX-101 is being run at eleven clinical sites.
 """,
     fix="Check the current number and correct the stale count, or date both counts.",
 )
@@ -929,16 +942,18 @@ def count_conflict(ctx: RuleContext) -> Iterator[Finding]:
 
 # -- FC601 ----------------------------------------------------------------------------------
 
+# Roles one person holds at a time, by acronym and by the word after "chief".
 _SOLE_ROLES: dict[str, str] = {
-    "ceo": "ceo", "chief executive": "ceo", "chief executive officer": "ceo",
-    "cfo": "cfo", "chief financial officer": "cfo",
-    "cto": "cto", "chief technology officer": "cto", "chief technical officer": "cto",
-    "coo": "coo", "chief operating officer": "coo",
+    "ceo": "ceo", "executive": "ceo", "cfo": "cfo", "financial": "cfo", "cto": "cto",
+    "technology": "cto", "technical": "cto", "coo": "coo", "operating": "coo",
 }
 _ROLE_WORDS = re.compile(
-    r"(?<![\w-])(chief (?:executive|financial|technology|technical|operating)(?: officer)?"
-    r"|ceo|cfo|cto|coo)(?![\w-])")
-_NOT_SOLE = re.compile(r"\b(?:former|ex|previous(?:ly)?|then|interim|acting|deputy|vice|co)[\s-]*$")
+    r"(?<![\w-])(?:chief (executive|financial|technology|technical|operating)(?: officer)?"
+    r"|(ceo|cfo|cto|coo))(?![\w-])")
+# "former Sogou CEO" is a past role, possibly elsewhere; "co-CEO" and "interim CEO" are shared.
+_NOT_SOLE = re.compile(
+    r"(?:\b(?:former|ex|previous(?:ly)?|then|past|one-time)\b[\s-]*(?:[\w.&'-]+\s+){0,3}"
+    r"|\b(?:interim|acting|deputy|vice|co)[\s-]*)$")
 _HONORIFICS = frozenset({"dr", "dr.", "prof", "prof.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.",
                          "sir", "dame"})
 
@@ -949,7 +964,7 @@ def _roles(role: str) -> frozenset[str]:
     found = set()
     for m in _ROLE_WORDS.finditer(text):
         if not _NOT_SOLE.search(text[:m.start()]):
-            found.add(_SOLE_ROLES[m.group(1)])
+            found.add(_SOLE_ROLES[m.group(1) or m.group(2)])
     rest = _ROLE_WORDS.sub("", text)
     found.update(w for w in re.split(r"[^a-z-]+", rest) if w in {"founder", "co-founder"})
     return frozenset(found)
@@ -1032,7 +1047,7 @@ an overlap.
 |---|---|---|
 | Ingrid Solberg | Chief operating officer | 2021 |
 
-- COO: Ingrid Solberg (since 2023)
+- **COO**: Marco Ferri
 """,
     fix="Check the person's record (filings, press releases) and correct the stale statement.",
 )
