@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -76,7 +77,9 @@ class Vocabulary(_Strict):
 
     def column_field(self, header: str) -> str | None:
         """Return the field a table header names, or None."""
-        return self._columns.get(normalise_label(header))
+        label = normalise_label(header)
+        # "Scenario, to end-2027" and "Valuation (post-money)" name their first words' column.
+        return self._columns.get(label) or self._columns.get(re.split(r"\s*[,(]", label)[0])
 
     def cell_value(self, field: str, cell: str) -> str | None:
         """Return the vocabulary value a cell denotes for `field`, or None."""

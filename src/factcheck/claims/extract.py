@@ -59,7 +59,8 @@ from factcheck.quantities import (
 from factcheck.vocab import Vocabulary, normalise_label
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(*\[])|\n")
-_LABEL = re.compile(r"^([^:\n]{1,80}?):\s+(?=\S)")
+_COLON_LABEL = re.compile(r"^([^:\n]{1,80}?):\s+(?=\S)")
+_LABEL = re.compile(r"^([^:\n—–]{1,80}?)\s+[—–]\s+(?=\S)")
 _CLAUSE_BREAK = re.compile(r"[;]|\s[-–—]\s")
 _CONTEXT = re.compile(
     r"(\d+(?:\.\d+)?)\s*([KkMm])\+?\s*(?:-?\s*(?:tokens?|(?:chinese\s+)?char(?:acter)?s?))?\s+context",
@@ -68,7 +69,15 @@ _CONTEXT = re.compile(
 _RELEASE_VERB = re.compile(
     r"\b(?:releas\w*|launch\w*|debut\w*|unveil\w*|introduc\w*|shipped)\b", re.I
 )
-_PERSON = re.compile(r"^[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}$")
+_PERSON = re.compile(r"^(?:(?:Dr|Prof|Mr|Ms|Mrs)\.? )?[A-Z][a-z]+(?:[ -][A-Z][a-z]+){1,2}$")
+_TITLE = re.compile(r"^(?:Dr|Prof|Mr|Ms|Mrs)\.?\s+")
+_ROLE_PARTS = re.compile(r"[^,;]+")
+_FORMER_ROLE = re.compile(r"\b(?:former|formerly|previously|ex-)", re.I)
+_ENDED_ROLE = re.compile(r"\b(?:until|to (?:19|20)\d\d)\b|[–-]\s*(?:19|20)\d\d", re.I)
+_SINCE = re.compile(r"\bsince\b", re.I)
+_TOTAL_LABEL = re.compile(
+    r"\btotal\b.*\b(?:raised|funding|equity|capital)\b|\b(?:raised|funding) to date\b", re.I
+)
 _SCOPE_AFTER = re.compile(r"\s*(?:globally\s+)?(?:on|in|for|by)\s+(?:the\s+)?([^,.;()]{2,60})")
 _SCOPE_WORDS = re.compile(
     r"\s*([A-Za-z][\w\- ]{1,40}?)(?=\s*(?:$|[,.;()]|\s(?:among|after|behind|in|on|vs)\b))"
@@ -101,6 +110,22 @@ _ITEM_PROB = re.compile(
 )
 
 
+def _person_prose_pattern(roles: Sequence[str]) -> re.Pattern[str] | None:
+    if not roles:
+        return None
+    role = "|".join(
+        re.escape(r).replace(r"\ ", r"\s+") for r in sorted(roles, key=len, reverse=True)
+    )
+    name = r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}"
+    when = r"(?:in\s+)?(?:[A-Z][a-z]+\s+)?(?:19|20)\d\d"
+    return re.compile(
+        rf"(?P<name>{name})\s+(?:has\s+been|is|became)\s+(?:the\s+)?(?P<role>(?i:{role}))"
+        rf"\s+since\s+(?P<when>{when})"
+        rf"|(?P<name2>{name})\s+joined\s+(?:in\s+{when}\s+)?as\s+(?:the\s+)?"
+        rf"(?P<role2>(?i:{role}))(?:\s+(?P<when2>{when}))?"
+    )
+
+
 def _phrase_pattern(phrases: Iterable[str], tail: str = "") -> re.Pattern[str] | None:
     ordered = sorted({p for p in phrases if p}, key=len, reverse=True)
     if not ordered:
@@ -125,6 +150,7 @@ class _Patterns:
     additional: re.Pattern[str] | None
     total: re.Pattern[str] | None
     roles: re.Pattern[str] | None
+    person_prose: re.Pattern[str] | None
 
 
 _PATTERN_CACHE: dict[int, _Patterns] = {}
@@ -173,6 +199,7 @@ def _patterns(vocab: Vocabulary) -> _Patterns:
         additional=_phrase_pattern(ph.round_additional),
         total=_phrase_pattern(ph.total_funding),
         roles=_phrase_pattern(ph.roles),
+        person_prose=_person_prose_pattern(ph.roles),
     )
     _PATTERN_CACHE[id(vocab)] = result
     return result
@@ -461,8 +488,8 @@ class _Extractor:
             0,
             len(role.text),
             ctx,
-            (person, entity_key(person), "person"),
-            role=normalise_label(role.text),
+            self._person(person),
+            role=_role(role.text),
             employer=self.ents.company,
             since=since,
         )
@@ -534,7 +561,7 @@ class _Extractor:
 
     def _label_context(self, text: str, ctx: _Context) -> tuple[int, _Context]:
         """Read a `Label: value` prefix: a date, a model, an organisation or a field name."""
-        match = _LABEL.match(text)
+        match = _COLON_LABEL.match(text) or _LABEL.match(text)
         if not match:
             return 0, ctx
         label = match.group(1).strip()
@@ -583,10 +610,7 @@ class _Extractor:
                     undisclosed=undisclosed,
                     date=ctx.date,
                 )
-        elif (self.p.total and self.p.total.fullmatch(label.replace(":", ""))) or label in {
-            "total funding",
-            "total raised",
-        }:
+        elif (self.p.total and self.p.total.fullmatch(label)) or _TOTAL_LABEL.search(label):
             amount = _first_money(text[body:])
             if amount is not None:
                 self._emit(
@@ -627,18 +651,8 @@ class _Extractor:
         label = _strip_parens(ctx.label)
         value = text[body:]
         if _PERSON.match(label) and entity_key(label) not in self.ents.models:
-            roles = [m.group(0).casefold() for m in self.p.roles.finditer(value.split(";")[0])]
-            if roles and self._entity_of(label) is None:
-                self._emit(
-                    PersonClaim,
-                    inline,
-                    0,
-                    len(text),
-                    ctx,
-                    (label, entity_key(label), "person"),
-                    role=", ".join(roles),
-                    employer=self.ents.company,
-                )
+            if self._entity_of(label) is None:
+                self._person_roles(inline, body, ctx, label)
         elif self.p.roles.fullmatch(normalise_label(label).split(" & ")[0]):
             name = _strip_parens(value.split(",")[0]).strip()
             if _PERSON.match(name):
@@ -648,10 +662,76 @@ class _Extractor:
                     0,
                     len(text),
                     ctx,
-                    (name, entity_key(name), "person"),
-                    role=normalise_label(label),
+                    self._person(name),
+                    role=_role(label),
                     employer=self.ents.company,
                 )
+
+    def _person(self, name: str) -> tuple[str, str, SubjectType]:
+        plain = _TITLE.sub("", name).strip()
+        return (plain, entity_key(plain), "person")
+
+    def _person_roles(self, inline: Inline, body: int, ctx: _Context, name: str) -> None:
+        """One claim per current role in `Founder, CEO; CFO since 2020; CEO 2017 to 2019`.
+
+        A role with an end date is past and says nothing about who holds it now; a role named
+        as former or previous belongs to another employer.
+        """
+        roles_re = self.p.roles
+        assert roles_re is not None
+        text = inline.text
+        parts = list(_ROLE_PARTS.finditer(text, body))
+        for n, part in enumerate(parts):
+            roles = [_role(m.group(0)) for m in roles_re.finditer(part.group(0))]
+            if not roles:
+                continue
+            # The segments after a role, up to the next one, qualify it: "CSO, 2017 to 2019".
+            end = part.end()
+            for later in parts[n + 1 :]:
+                if roles_re.search(later.group(0)):
+                    break
+                end = later.end()
+            scope = text[part.start() : end]
+            if _FORMER_ROLE.search(part.group(0)) or _ENDED_ROLE.search(scope):
+                continue
+            since = _SINCE.search(scope)
+            found = find_dates(scope[since.end() :]) if since else []
+            start = part.start() + len(part.group(0)) - len(part.group(0).lstrip(" ,;"))
+            self._emit(
+                PersonClaim,
+                inline,
+                start,
+                part.end(),
+                ctx,
+                self._person(name),
+                role=", ".join(roles),
+                employer=self.ents.company,
+                since=_strip_offsets(found[0]) if found else None,
+            )
+
+    def _person_prose(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+        """`Ingrid Solberg has been COO since 2023`, `Sophie Laurent joined as CFO in 2024`."""
+        pattern = self.p.person_prose
+        if pattern is None:
+            return
+        text = inline.text
+        for m in pattern.finditer(text, lo, hi):
+            name = m.group("name") or m.group("name2")
+            role = m.group("role") or m.group("role2")
+            if self.ents.company_in(name) or self.ents.models_in(name):
+                continue
+            found = find_dates(m.group("when") or m.group("when2") or "")
+            self._emit(
+                PersonClaim,
+                inline,
+                m.start(),
+                m.end(),
+                ctx,
+                self._person(name),
+                role=_role(role),
+                employer=self.ents.company,
+                since=_strip_offsets(found[0]) if found else None,
+            )
 
     def _sentences(self, inline: Inline, body: int, ctx: _Context) -> None:
         text = inline.text
@@ -672,6 +752,7 @@ class _Extractor:
         retracted = bool(self.p.retraction and self.p.retraction.search(sentence))
         self._open_weights(inline, lo, hi, ctx)
         self._maturity(inline, lo, hi, ctx)
+        self._person_prose(inline, lo, hi, ctx)
         self._model_facts(inline, lo, hi, ctx)
         if retracted:
             self._retraction(inline, lo, hi, ctx)
@@ -1305,6 +1386,23 @@ def _context_length(text: str) -> Count | None:
     value = int(Decimal(m.group(1)) * scale)
     noun = "character" if re.search(r"char", text, re.I) else "token"
     return Count(text=m.group(0), start=0, end=len(m.group(0)), low=value, high=value, noun=noun)
+
+
+_ROLE_ABBREVIATIONS = {
+    "chief executive officer": "ceo",
+    "chief executive": "ceo",
+    "chief financial officer": "cfo",
+    "chief operating officer": "coo",
+    "chief technology officer": "cto",
+    "chief medical officer": "cmo",
+    "chief scientific officer": "cso",
+}
+
+
+def _role(text: str) -> str:
+    """Normalise a role name: `Chief Operating Officer` and `COO` are one role."""
+    role = " ".join(normalise_label(text).split())
+    return _ROLE_ABBREVIATIONS.get(role, role)
 
 
 def _first_line(inline: Inline, text: str) -> str:
