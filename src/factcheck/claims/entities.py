@@ -168,20 +168,28 @@ def find_entities(doc: Document, vocab: Vocabulary) -> Entities:
 def _index_sections(doc: Document) -> list[str]:
     """Titles of the sections of an index page: one section per company, each linking a dossier.
 
-    A page is an index when two or more sections of one level each link to a Markdown file.
+    A page is an index when two or more sections of one level each link to a different Markdown
+    file; a dossier that links its companion from several sections is not one.
     """
-    linked: dict[int, list[str]] = {}
-    seen: set[tuple[str, ...]] = set()
+    targets: dict[tuple[str, ...], set[str]] = {}
+    titles: dict[tuple[str, ...], tuple[int, str]] = {}
     for link in doc.links:
         section = link.section
         target = link.target.split("#", 1)[0]
-        if section is None or section.path in seen or not target.endswith((".md", ".markdown")):
+        if section is None or "://" in target or not target.endswith((".md", ".markdown")):
             continue
-        if "://" in target:
-            continue
-        seen.add(section.path)
-        linked.setdefault(section.level, []).append(section.title)
-    return [t for titles in linked.values() if len(titles) >= 2 for t in titles]
+        targets.setdefault(section.path, set()).add(target)
+        titles[section.path] = (section.level, section.title)
+    by_level: dict[int, list[tuple[str, frozenset[str]]]] = {}
+    for path, found in targets.items():
+        level, title = titles[path]
+        by_level.setdefault(level, []).append((title, frozenset(found)))
+    result: list[str] = []
+    for entries in by_level.values():
+        distinct = {t for t in (e[1] for e in entries)}
+        if len(entries) >= 2 and len(distinct) == len(entries):
+            result.extend(title for title, _ in entries)
+    return result
 
 
 def _add_other(ents: Entities, raw: str) -> None:
