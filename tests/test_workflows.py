@@ -1,4 +1,4 @@
-"""The CI story on a real git repository: baseline, a new contradiction, a fix, a prune."""
+"""Workflows: the baseline CI story on a git repository, --siblings, GitHub and text output."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from factcheck import Finding, Report, Severity
 from factcheck.cli import main
+from factcheck.report.github import render_github
+from factcheck.report.text import render_text, use_colour
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus" / "ailabs"
 MAIN = "llm-chinese-stepfun.md"
@@ -77,3 +80,59 @@ def test_baseline_new_finding_fix_and_prune(
     kept = json.loads(Path(".factcheck-baseline.json").read_text())["findings"]
     assert len(kept) == len(recorded) - 1 and all(e["rule"] != "FC701" for e in kept)
     assert check(capsys) == (0, [], "")
+
+
+# -- other output formats and --siblings ----------------------------------------------------
+
+def test_siblings_are_read_but_only_findings_touching_given_files_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in (MAIN, STRATEGY):
+        shutil.copy(CORPUS / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    main(["check", MAIN, STRATEGY, "--format", "json"])
+    together = json.loads(capsys.readouterr().out)["findings"]
+    main(["check", STRATEGY, "--siblings", "--format", "json"])
+    siblings = json.loads(capsys.readouterr().out)["findings"]
+    touching = [f for f in together
+                if STRATEGY in (f["path"], *(r["path"] for r in f["related"]))]
+    assert siblings == touching
+    assert any(f["path"] == MAIN for f in siblings) or all(f["path"] == STRATEGY
+                                                            for f in together)
+
+
+def finding(severity: Severity, message: str, path: str = "a,b:c.md") -> Finding:
+    return Finding(rule="FC101", name="open-weights-conflict", severity=severity,
+                   message=message, path=path, line=2, column=3, end_line=2, end_column=6,
+                   fingerprint="f")
+
+
+def test_github_annotations_escape_data_and_properties() -> None:
+    report = Report(findings=(finding(Severity.ERROR, "50% open\r\nreally"),
+                              finding(Severity.INFO, "note")), files=1)
+    assert render_github(report).splitlines() == [
+        "::error file=a%2Cb%3Ac.md,line=2,col=3,endLine=2,endColumn=6,"
+        "title=FC101 open-weights-conflict::50%25 open%0D%0Areally",
+        "::notice file=a%2Cb%3Ac.md,line=2,col=3,endLine=2,endColumn=6,"
+        "title=FC101 open-weights-conflict::note",
+    ]
+
+
+def test_text_shows_the_source_line_with_a_caret(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("# T\n阶跃 Step-1 is open\n", encoding="utf-8")
+    report = Report(findings=(finding(Severity.WARNING, "m", str(path)),), files=1)
+    lines = render_text(report, source=True).splitlines()
+    assert lines[0] == f"{path}:2:3: FC101 [warning] m"
+    # Each CJK character takes two terminal cells, so four cells precede column 3.
+    assert lines[1:3] == [" 2 | 阶跃 Step-1 is open", "   |     ^^^"]
+    coloured = render_text(report, source=True, colour=True)
+    assert "\x1b[33m[warning]\x1b[0m" in coloured
+    assert render_text(report).splitlines()[0] == lines[0]
+
+
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_colour(True) and not use_colour(False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(True)
