@@ -372,11 +372,12 @@ class ConsistencyRule(DeclarativeRule):
 
     def __init__(self, header: Mapping[str, Any], message: Template, source: tuple[str, int, int],
                  *, select: Selection, group_by: tuple[FieldPath, ...], field: FieldPath,
-                 as_: str, unless_dates_differ: bool, cross_origin_only: bool,
+                 as_: str, unless_dates_differ: bool, cross_origin_only: bool, dated_only: bool,
                  related: Template) -> None:
         super().__init__(header, message, source)
         self.select, self.group_by, self.field, self.as_ = select, group_by, field, as_
         self.unless_dates_differ, self.cross_origin_only = unless_dates_differ, cross_origin_only
+        self.dated_only = dated_only
         self.related = related
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
@@ -399,6 +400,8 @@ class ConsistencyRule(DeclarativeRule):
 
     def _conflict(self, a: Claim, b: Claim, op: str) -> bool:
         if self.cross_origin_only and a.origin == b.origin:
+            return False
+        if self.dated_only and not compare(a.date, "overlaps", b.date):
             return False
         if self.unless_dates_differ and compare(a.date, "disjoint", b.date):
             return False
@@ -682,6 +685,7 @@ class _Loader:
                 field=path(spec["compare"]["field"], (*at, "compare", "field"), "select"),
                 as_=str(spec["compare"]["as"]),
                 unless_dates_differ=bool(spec.get("unless_dates_differ", False)),
+                dated_only=bool(spec.get("dated_only", False)),
                 cross_origin_only=bool(spec.get("cross_origin_only", False)),
                 related=template("related_message", _DEFAULT_RELATED[kind]),
             )
