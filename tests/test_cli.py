@@ -137,7 +137,7 @@ def test_input_errors_are_one_line_on_stderr(
         (["check", "dossiers", "--select", "XX999"], "factcheck: unknown rule or rule prefix"),
         (["check", "dossiers", "--rules", "nowhere"], "nowhere:1:1: rules folder not found"),
         (["explain", "FC999"], "factcheck: unknown rule 'FC999'"),
-        (["check"], "the following arguments are required: PATH"),
+        (["check"], "no PATH given and no `paths` in a configuration file"),
         ([], "usage: factcheck"),
     ],
 )

@@ -1,13 +1,15 @@
-"""The pre-commit hook: a commit adding a contradiction is refused, a harmless one accepted.
+"""The pre-commit hook, through the real `pre-commit` with this project as the hook repository.
 
-The hook runs through the real `pre-commit` against a temporary git repository. It is a
-`repo: local` hook running this checkout's interpreter: a hook repository would be cloned at
-a committed revision and so miss uncommitted work under test, and needs no network this way.
+The project's files (tracked, and untracked but not ignored, so uncommitted work is what is
+tested) are committed to a temporary repository; a dossier repository's
+`.pre-commit-config.yaml`, the README's snippet pointed at it, installs it as pre-commit
+does for any user: a virtualenv and `pip install` of the hook repository.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,23 +19,21 @@ import pytest
 
 from factcheck.cli import main
 
-CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus" / "ailabs"
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "fixtures" / "corpus" / "ailabs"
 MAIN = "llm-chinese-stepfun.md"
 STRATEGY = "llm-chinese-stepfun-strategy.md"
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
-CONFIG = f"""\
-repos:
-  - repo: local
-    hooks:
-      - id: factcheck
-        name: factcheck
-        entry: {sys.executable} -m factcheck check --siblings --baseline .factcheck-baseline.json
-        language: system
-        types: [markdown]
-        require_serial: true
-"""
+
+def readme_snippet() -> str:
+    """Return the `.pre-commit-config.yaml` the README's Pre-commit section shows."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Pre-commit\n", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"```yaml\n(repos:\n.*?)```", section, re.DOTALL)
+    assert found, "the README's Pre-commit section shows a .pre-commit-config.yaml"
+    return found[1]
 
 
 def run(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -42,25 +42,46 @@ def run(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProc
 
 def git(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return run(repo, env, "git", "-c", "user.name=Test", "-c", "user.email=test@example.com",
-               "-c", "commit.gpgsign=false", *args)
+               "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args)
+
+
+def hook_repository(target: Path, env: dict[str, str]) -> str:
+    """Commit this project's working tree to `target`; return the commit's sha."""
+    listed = run(ROOT, env, "git", "ls-files", "-co", "--exclude-standard", "-z")
+    assert listed.returncode == 0, listed.stderr
+    for name in filter(None, listed.stdout.split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a tracked file deleted in the working tree is left out
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    for args in (("init", "-q"), ("add", "-A"), ("commit", "-q", "-m", "hook repository")):
+        done = git(target, env, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+    return git(target, env, "rev-parse", "HEAD").stdout.strip()
 
 
 def test_commit_with_a_contradiction_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("pre_commit")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    env.pop("NO_COLOR", None)
+    hooks = tmp_path / "factcheck"
+    sha = hook_repository(hooks, env)
+    config = readme_snippet()
+    config = re.sub(r"(?m)^(\s*- repo: ).*$", lambda m: f"{m[1]}{hooks}", config, count=1)
+    config = re.sub(r"(?m)^(\s*rev: ).*$", lambda m: f"{m[1]}{sha}", config, count=1)
+
     repo = tmp_path / "repo"
     (repo / "dossiers").mkdir(parents=True)
     for name in (MAIN, STRATEGY):
         shutil.copy(CORPUS / name, repo / "dossiers" / name)
-    (repo / ".pre-commit-config.yaml").write_text(CONFIG, encoding="utf-8")
+    (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
     (repo / "notes.txt").write_text("not Markdown\n", encoding="utf-8")
     monkeypatch.chdir(repo)
     assert main(["baseline", "dossiers"]) == 0
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
-    env.pop("NO_COLOR", None)
     assert git(repo, env, "init", "-q").returncode == 0
-    installed = run(repo, env, sys.executable, "-m", "pre_commit", "install")
+    installed = run(repo, env, sys.executable, "-m", "pre_commit", "install", "--install-hooks")
     assert installed.returncode == 0, installed.stdout + installed.stderr
     git(repo, env, "add", "-A")
     first = git(repo, env, "commit", "-q", "-m", "dossiers and baseline")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -136,3 +137,86 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch: pytest.MonkeyPa
     assert use_colour(True) and not use_colour(False)
     monkeypatch.setenv("NO_COLOR", "1")
     assert not use_colour(True)
+
+
+# -- the README's examples ------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOW = ROOT / "docs" / "examples" / "github-workflow.yml"
+
+
+def readme_block(section: str, language: str) -> str:
+    """Return the first `language` code block of a README section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = readme.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return text.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def ci_repository(root: Path) -> None:
+    """A dossier repository as CI checks it out: configuration, dossiers and a baseline."""
+    (root / "dossiers").mkdir(parents=True)
+    for name in (MAIN, STRATEGY):
+        shutil.copy(CORPUS / name, root / "dossiers" / name)
+    (root / "pyproject.toml").write_text('[tool.factcheck]\npaths = ["dossiers"]\n',
+                                         encoding="utf-8")
+
+
+def test_the_readme_shows_the_example_workflow() -> None:
+    assert readme_block("CI", "yaml") == WORKFLOW.read_text(encoding="utf-8")
+
+
+def test_the_example_workflow_passes_on_the_baseline_and_fails_on_a_new_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ruamel.yaml import YAML
+
+    workflow = YAML(typ="safe").load(WORKFLOW.read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["factcheck"]["steps"]
+    commands = [shlex.split(s["run"]) for s in steps
+                if "run" in s and s["run"].startswith("factcheck ")]
+    assert len(commands) == 2
+    assert workflow["permissions"]["security-events"] == "write"
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/"))
+    assert upload["with"]["sarif_file"] == commands[1][-1] and upload["if"] == "always()"
+
+    ci_repository(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline"]) == 0
+    capsys.readouterr()
+
+    def run_steps() -> list[tuple[int, str]]:
+        results = []
+        for command in commands:
+            args, _, target = " ".join(command[1:]).partition(" > ")
+            code = main(shlex.split(args))
+            out = capsys.readouterr().out
+            if target:
+                Path(target).write_text(out, encoding="utf-8")
+            results.append((code, out))
+        return results
+
+    (github, _), (sarif, _) = run_steps()
+    assert (github, sarif) == (0, 0)
+    assert json.loads(Path("factcheck.sarif").read_text())["runs"][0]["results"] == []
+
+    with (tmp_path / "dossiers" / STRATEGY).open("a", encoding="utf-8") as f:
+        f.write(NEW_CONTRADICTION)
+    (github, annotations), (sarif, _) = run_steps()
+    assert (github, sarif) == (1, 1)
+    assert annotations.startswith(f"::error file=dossiers/{STRATEGY},")
+    results = json.loads(Path("factcheck.sarif").read_text())["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["FC101"]
+
+
+def test_the_readme_python_api_example_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ci_repository(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline"]) == 0
+    with (tmp_path / "dossiers" / STRATEGY).open("a", encoding="utf-8") as f:
+        f.write(NEW_CONTRADICTION)
+    capsys.readouterr()
+    exec(compile(readme_block("Python API", "python"), "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "FC101" in out and out.endswith("\n1\n")

@@ -14,6 +14,7 @@ from factcheck.errors import FactcheckError, InputError
 if TYPE_CHECKING:
     from factcheck.baseline import BaselineEntry
     from factcheck.claims.models import Claim
+    from factcheck.config import Config
     from factcheck.engine import Report
     from factcheck.rules.base import Rule
 
@@ -46,8 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser("check", help="check dossiers and report findings")
-    check.add_argument("paths", nargs="+", metavar="PATH",
-                       help="Markdown files or folders; the files of one folder form a set")
+    check.add_argument("paths", nargs="*", metavar="PATH",
+                       help="Markdown files or folders; the files of one folder form a set "
+                            "(default: `paths` of the configuration)")
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text",
                        help="text for people, json, sarif (code scanning) or github "
                             "(Actions annotations)")
@@ -55,10 +57,14 @@ def _parser() -> argparse.ArgumentParser:
                        help="show each finding's source line with a caret under it (default: "
                             "only on a terminal)")
     _lint_options(check)
-    check.add_argument("--fail-level", choices=("error", "warning", "info"), default="error",
-                       help="lowest severity that makes the exit status 1 (default: error)")
+    check.add_argument("--fail-level", choices=("error", "warning", "info"), default=None,
+                       help="lowest severity that makes the exit status 1 (default: "
+                            "`fail-level` of the configuration, else error)")
     check.add_argument("--baseline", metavar="FILE",
                        help="report and fail only on findings not recorded in this baseline")
+    check.add_argument("--since", metavar="REF", default=None,
+                       help="also compare with the files at git revision REF and report values "
+                            "an edit changed that are still asserted elsewhere (FC801)")
     check.add_argument("--siblings", action="store_true",
                        help="check each given file with the other Markdown files of its "
                             "folder, reporting only findings that touch a given file "
@@ -73,8 +79,9 @@ def _parser() -> argparse.ArgumentParser:
 
     baseline = commands.add_parser(
         "baseline", help="record the current findings so `check --baseline` fails only on new ones")
-    baseline.add_argument("paths", nargs="*", default=["."], metavar="PATH",
-                          help="Markdown files or folders (default: the current folder)")
+    baseline.add_argument("paths", nargs="*", metavar="PATH",
+                          help="Markdown files or folders (default: `paths` of the "
+                               "configuration, else the current folder)")
     baseline.add_argument("--output", "-o", default=None, metavar="FILE",
                           help="baseline file to write (default: .factcheck-baseline.json)")
     baseline.add_argument("--prune", action="store_true",
@@ -94,13 +101,43 @@ def _parser() -> argparse.ArgumentParser:
     claims = commands.add_parser("claims", help="print the claims read from dossiers")
     claims.add_argument("paths", nargs="+", metavar="PATH")
     claims.add_argument("--format", choices=("text", "json"), default="text")
+    _config_options(claims)
     claims.set_defaults(run=_claims)
     return parser
 
 
 def _rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rules", action="append", default=[], metavar="DIR",
-                        help="also load the YAML rules of this folder (repeatable)")
+                        help="also load the YAML rules of this folder (repeatable; added to "
+                             "`rules` of the configuration)")
+    _config_options(parser)
+
+
+def _config_options(parser: argparse.ArgumentParser) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--config", metavar="FILE",
+                       help="read settings from this file (a pyproject.toml or a YAML file) "
+                            "instead of the first .factcheck.yaml or pyproject.toml with "
+                            "[tool.factcheck] found above the checked paths")
+    where.add_argument("--no-config", action="store_true",
+                       help="ignore configuration files")
+
+
+def _config(args: argparse.Namespace) -> Config:
+    """Load the run's configuration once, from --config or found above the given paths."""
+    if getattr(args, "loaded_config", None) is None:
+        from factcheck.config import discover_config
+
+        args.loaded_config = discover_config(getattr(args, "paths", None) or [], args.config,
+                                             enabled=not args.no_config)
+    config: Config = args.loaded_config
+    return config
+
+
+def _paths(args: argparse.Namespace, default: list[str]) -> list[str]:
+    """Return the given paths, else the configuration's, else `default`."""
+    config = _config(args)
+    return list(args.paths) or [config.resolve(p) for p in config.paths] or default
 
 
 def _lint_options(parser: argparse.ArgumentParser) -> None:
@@ -115,42 +152,49 @@ def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
-def _all_rules(rule_dirs: list[str]) -> list[Rule]:
+def _all_rules(args: argparse.Namespace) -> list[Rule]:
     from factcheck.engine import with_suppression_rules
     from factcheck.rules import load_rules
 
-    return with_suppression_rules(load_rules(rule_dirs))
+    config = _config(args)
+    return with_suppression_rules(load_rules([*map(config.resolve, config.rules), *args.rules]))
 
 
 def _lint(args: argparse.Namespace, paths: list[str]) -> tuple[Report, list[Rule]] | int:
     """Lint paths with the rule options of `args`; return the report and the active rules."""
     from factcheck.engine import lint
-    from factcheck.rules import select_rules
 
-    rules = _all_rules(args.rules)
+    config = _config(args)
+    rules = _all_rules(args)
     try:
-        active = select_rules(rules, args.select, args.ignore)
+        active = config.rule_selection(rules, args.select, args.ignore)
     except ValueError as exc:
         print(f"factcheck: {exc}", file=sys.stderr)
         return USAGE_ERROR
-    report = lint(paths, rules=rules, select=args.select, ignore=args.ignore)
+    report = lint(paths, rules=rules, select=args.select, ignore=args.ignore, config=config,
+                  since=getattr(args, "since", None))
     for problem in report.errors:
         print(problem, file=sys.stderr)
     return report, active
 
 
 def _check(args: argparse.Namespace) -> int:
+    given = _paths(args, [])
+    if not given:
+        print("factcheck: no PATH given and no `paths` in a configuration file",
+              file=sys.stderr)
+        return USAGE_ERROR
     if args.diff or args.fix:
-        status = _fix(args)
+        status = _fix(args, given)
         if args.diff or status:
             return status
-    paths = _with_siblings(args.paths) if args.siblings else list(args.paths)
+    paths = _with_siblings(given, _config(args)) if args.siblings else given
     linted = _lint(args, paths)
     if isinstance(linted, int):
         return linted
     report, active = linted
     if args.siblings:
-        report = _touching(report, args.paths)
+        report = _touching(report, given)
     stale: list[BaselineEntry] = []
     if args.baseline is not None:
         from factcheck.baseline import compare, read_baseline
@@ -161,7 +205,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{_count(len(stale), 'baseline entry', 'baseline entries')} no longer "
               f"occur{'s' if len(stale) == 1 else ''}; run `factcheck baseline --prune`",
               file=sys.stderr)
-    return report.exit_code(args.fail_level)
+    return report.exit_code(args.fail_level or _config(args).fail_level)
 
 
 def _render(args: argparse.Namespace, report: Report, active: list[Rule]) -> str:
@@ -184,12 +228,12 @@ def _render(args: argparse.Namespace, report: Report, active: list[Rule]) -> str
     return render_text(report, source=source, colour=use_colour(tty))
 
 
-def _fix(args: argparse.Namespace) -> int:
+def _fix(args: argparse.Namespace, paths: list[str]) -> int:
     """Apply or show the safe fixes; return 2 after input errors, 1 for a diff, else 0."""
     from factcheck.engine import discover
     from factcheck.fix import apply_fix, plan_fixes, unified_diff
 
-    files, problems = discover(args.paths)
+    files, problems = discover(paths, _config(args))
     fixes, unreadable = plan_fixes(files)
     for line in [*map(str, problems), *map(str, unreadable)]:
         print(line, file=sys.stderr)
@@ -205,8 +249,9 @@ def _fix(args: argparse.Namespace) -> int:
     return 0
 
 
-def _with_siblings(paths: list[str]) -> list[str]:
-    """Add the other Markdown files of each given file's folder, after the given paths."""
+def _with_siblings(paths: list[str], config: Config) -> list[str]:
+    """Add the other Markdown files of each given file's folder and group, after the given
+    paths."""
     from factcheck.engine import MARKDOWN_SUFFIXES
 
     out = list(paths)
@@ -221,6 +266,7 @@ def _with_siblings(paths: list[str]) -> list[str]:
         out.extend(os.path.join(folder, name) for name in names
                    if name.lower().endswith(MARKDOWN_SUFFIXES) and not name.startswith(".")
                    and os.path.isfile(os.path.join(folder, name)))
+        out.extend(config.group_members(path))
     return out
 
 
@@ -243,7 +289,7 @@ def _baseline(args: argparse.Namespace) -> int:
     )
 
     output = args.output or DEFAULT_BASELINE
-    linted = _lint(args, args.paths)
+    linted = _lint(args, _paths(args, ["."]))
     if isinstance(linted, int):
         return linted
     report, _ = linted
@@ -270,7 +316,7 @@ def _count(n: int, one: str, many: str) -> str:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    rules = _all_rules(args.rules)
+    rules = _all_rules(args)
     width = max((len(r.name) for r in rules), default=0)
     for r in rules:
         print(f"{r.code}  {r.name:<{width}}  {r.severity:<7}  {' '.join(r.summary.split())}")
@@ -280,7 +326,7 @@ def _rules(args: argparse.Namespace) -> int:
 def _explain(args: argparse.Namespace) -> int:
     from factcheck.rules import explain, find_rule
 
-    found: Rule | None = find_rule(_all_rules(args.rules), args.rule)
+    found: Rule | None = find_rule(_all_rules(args), args.rule)
     if found is None:
         print(f"factcheck: unknown rule {args.rule!r}; `factcheck rules` lists them",
               file=sys.stderr)
@@ -290,16 +336,17 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _claims(args: argparse.Namespace) -> int:
-    from factcheck.claims import extract_claims
     from factcheck.document import load
     from factcheck.engine import discover
 
-    files, problems = discover(args.paths)
+    config = _config(args)
+    files, problems = discover(args.paths, config)
+    extract = config.extractor()
     claims: list[Claim] = []
     failed = [str(p) for p in problems]
     for file in files:
         try:
-            claims.extend(extract_claims(load(file)))
+            claims.extend(extract(load(file)))
         except InputError as exc:
             failed.append(f"{file}: {exc.reason}")
     for line in failed:

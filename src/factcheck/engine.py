@@ -13,10 +13,11 @@ from pydantic import BaseModel, ConfigDict
 from factcheck.errors import InputError
 from factcheck.findings import Finding, Severity, Span, collapse, make_finding
 from factcheck.rules.base import Rule, RuleContext
-from factcheck.rules.registry import INTERNAL_ERROR, load_rules, select_rules
+from factcheck.rules.registry import INTERNAL_ERROR, load_rules
 
 if TYPE_CHECKING:
     from factcheck.claims.models import Claim
+    from factcheck.config import Config
     from factcheck.document import Document
 
     Extractor: TypeAlias = Callable[[Document], Sequence[Claim]]
@@ -60,8 +61,13 @@ class Report(BaseModel):
         return 1 if any(f.severity.rank >= level for f in self.findings) else 0
 
 
-def discover(inputs: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[InputProblem]]:
-    """Expand folders to their Markdown files (recursively, sorted); keep paths as given."""
+def discover(
+    inputs: Iterable[str | os.PathLike[str]], config: Config | None = None
+) -> tuple[list[str], list[InputProblem]]:
+    """Expand folders to their Markdown files (recursively, sorted); keep paths as given.
+
+    Files that `config` excludes are dropped, whether found in a folder or given.
+    """
     files: list[str] = []
     problems: list[InputProblem] = []
     seen: set[Path] = set()
@@ -85,7 +91,7 @@ def discover(inputs: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[
             continue
         for file in found:
             key = Path(file).resolve()
-            if key not in seen:
+            if key not in seen and not (config is not None and config.excluded(file)):
                 seen.add(key)
                 files.append(file)
     return files, problems
@@ -98,6 +104,8 @@ def lint(
     select: Collection[str] | None = None,
     ignore: Collection[str] | None = None,
     extract: Extractor | None = None,
+    config: Config | None = None,
+    since: str | None = None,
 ) -> Report:
     """Check files, folders or loaded Documents and return a Report.
 
@@ -109,20 +117,34 @@ def lint(
     `ignore` entries raise ValueError. Findings on lines that a `factcheck: disable`
     comment covers are dropped; suppressions naming any of `rules` are valid, and unused
     or unknown ones are reported when FC900 or FC901 is among the selected rules.
+
+    `config` supplies what the other arguments leave out: rule folders, `select` and
+    `ignore`, severities, vocabulary files, excluded files and extra dossier sets.
+
+    `since` names a git revision: rules then also see the claims of each file at that
+    revision (`RuleContext.previous`), which is how FC801 finds values an edit left stale.
+    A path outside a git work tree or an unknown revision raises FactcheckError.
     """
+    from factcheck.config import Config
     from factcheck.suppress import apply_suppressions
 
-    known = load_rules() if rules is None else list(rules)
+    settings = config or Config()
     if rules is None:
-        known = with_suppression_rules(known)
-    active = select_rules(known, select, ignore)
+        known = with_suppression_rules(load_rules([settings.resolve(d) for d in settings.rules]))
+    else:
+        known = list(rules)
+    active = settings.rule_selection(known, select, ignore)
+    severities = settings.severities(known)
     if extract is None:
-        from factcheck.claims import extract_claims
+        extract = settings.extractor()
+    documents, problems = _load(inputs, settings)
+    previous: dict[str, list[Claim]] = {}
+    if since is not None:
+        from factcheck.stale import claims_at
 
-        extract = extract_claims
-    documents, problems = _load(inputs)
+        previous = claims_at(since, [doc.path for doc in documents])
     findings: list[Finding] = []
-    for group in _dossier_sets(documents):
+    for group in _dossier_sets(documents, settings):
         found: list[Finding] = []
         claims: dict[str, list[Claim]] = {}
         for doc in group:
@@ -135,13 +157,16 @@ def lint(
             scopes = [group] if rule.scope == "set" else [[doc] for doc in group]
             for docs in scopes:
                 in_scope = tuple(c for doc in docs for c in claims[doc.path])
-                ctx = RuleContext(documents=tuple(docs), claims=in_scope)
+                before = tuple(c for doc in docs for c in previous.get(doc.path, ()))
+                ctx = RuleContext(documents=tuple(docs), claims=in_scope, previous=before)
                 try:
                     found.extend(rule.check(ctx))
                 except Exception as exc:  # a failing rule is reported; the others still run
                     what = f"rule {rule.code} ({rule.name})"
                     found.append(_internal_error(docs[0].path, what, exc))
-        findings.extend(apply_suppressions(found, group, known, active))
+        findings.extend(f if f.rule not in severities
+                        else f.model_copy(update={"severity": severities[f.rule]})
+                        for f in apply_suppressions(found, group, known, active))
     return Report(
         findings=_unique_fingerprints(sorted(findings, key=lambda f: f.sort_key)),
         errors=tuple(problems),
@@ -158,7 +183,8 @@ def with_suppression_rules(rules: Sequence[Rule]) -> list[Rule]:
     return sorted([*rules, *extra], key=lambda r: r.code)
 
 
-def _load(inputs: Iterable[Input]) -> tuple[list[Document], list[InputProblem]]:
+def _load(inputs: Iterable[Input], config: Config
+          ) -> tuple[list[Document], list[InputProblem]]:
     documents: list[Document] = []
     paths: list[str | os.PathLike[str]] = []
     for item in inputs:
@@ -166,7 +192,7 @@ def _load(inputs: Iterable[Input]) -> tuple[list[Document], list[InputProblem]]:
             paths.append(item)
         else:
             documents.append(item)
-    files, problems = discover(paths)
+    files, problems = discover(paths, config)
     if files:
         from factcheck.document import load
 
@@ -178,12 +204,30 @@ def _load(inputs: Iterable[Input]) -> tuple[list[Document], list[InputProblem]]:
     return documents, problems
 
 
-def _dossier_sets(documents: Sequence[Document]) -> list[list[Document]]:
-    """Group documents by folder, each group and the groups in path order."""
-    groups: dict[str, list[Document]] = {}
+def _dossier_sets(documents: Sequence[Document], config: Config) -> list[list[Document]]:
+    """Group documents by folder, joined by the configuration's groups; each set and the sets
+    in path order."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    def folder(doc: Document) -> str:
+        return "dir:" + os.path.dirname(os.path.abspath(doc.path))
+
     for doc in documents:
-        groups.setdefault(os.path.dirname(os.path.abspath(doc.path)), []).append(doc)
-    return [sorted(g, key=lambda d: d.path) for _, g in sorted(groups.items())]
+        group = config.group_of(doc.path)
+        if group is not None:
+            # A file in a group joins that group's set with its whole folder's set.
+            mine, theirs = root(folder(doc)), root(f"group:{group}")
+            parent[max(mine, theirs)] = min(mine, theirs)
+    sets: dict[str, list[Document]] = {}
+    for doc in documents:
+        sets.setdefault(root(folder(doc)), []).append(doc)
+    ordered = [sorted(s, key=lambda d: d.path) for s in sets.values()]
+    return sorted(ordered, key=lambda s: s[0].path)
 
 
 def _internal_error(path: str, what: str, exc: Exception) -> Finding:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from factcheck._yaml import load_yaml, node_position
 from factcheck.errors import ConfigError
+
+T = TypeVar("T")
 
 
 class _Strict(BaseModel):
@@ -69,11 +71,18 @@ class Vocabulary(_Strict):
     values: dict[str, dict[str, tuple[str, ...]]] = Field(description="Field -> value -> cells.")
     phrases: Phrases
     _columns: dict[str, str] = PrivateAttr(default_factory=dict)
+    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         self._columns = {
             normalise_label(h): field for field, headers in self.columns.items() for h in headers
         }
+
+    def memo(self, key: str, build: Callable[[Vocabulary], T]) -> T:
+        """Return `build(self)`, computed once per vocabulary (e.g. compiled patterns)."""
+        if key not in self._memo:
+            self._memo[key] = build(self)
+        return cast(T, self._memo[key])
 
     def column_field(self, header: str) -> str | None:
         """Return the field a table header names, or None."""
@@ -152,8 +161,5 @@ def load_vocabulary_file(path: Path) -> Vocabulary:
 
 @functools.cache
 def default_vocabulary() -> Vocabulary:
-    """Return the built-in vocabulary, extended by FACTCHECK_VOCABULARY files if set."""
-    vocab = load_vocabulary_file(data_dir() / "vocabulary.yaml")
-    for extra in filter(None, os.environ.get("FACTCHECK_VOCABULARY", "").split(os.pathsep)):
-        vocab = vocab.merged(load_vocabulary_file(Path(extra)))
-    return vocab
+    """Return the built-in vocabulary; a configuration's `vocabulary` files extend it."""
+    return load_vocabulary_file(data_dir() / "vocabulary.yaml")

@@ -153,13 +153,9 @@ class _Patterns:
     person_prose: re.Pattern[str] | None
 
 
-_PATTERN_CACHE: dict[int, _Patterns] = {}
 
 
 def _patterns(vocab: Vocabulary) -> _Patterns:
-    cached = _PATTERN_CACHE.get(id(vocab))
-    if cached is not None:
-        return cached
     ph = vocab.phrases
     maturity = []
     for stage in ph.maturity:
@@ -201,7 +197,6 @@ def _patterns(vocab: Vocabulary) -> _Patterns:
         roles=_phrase_pattern(ph.roles),
         person_prose=_person_prose_pattern(ph.roles),
     )
-    _PATTERN_CACHE[id(vocab)] = result
     return result
 
 
@@ -222,7 +217,7 @@ class _Extractor:
     def __init__(self, doc: Document, vocab: Vocabulary) -> None:
         self.doc = doc
         self.vocab = vocab
-        self.p = _patterns(vocab)
+        self.p = vocab.memo("extract-patterns", _patterns)
         self.ents: Entities = find_entities(doc, vocab)
         self.claims: list[Claim] = []
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from factcheck import __version__
+from factcheck._version import __version__
 from factcheck.engine import Report
 from factcheck.findings import Finding, RelatedLocation, Severity
 from factcheck.rules.base import Rule, explain

@@ -46,10 +46,15 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """What a rule sees: the documents in scope and their claims sorted by (path, offset)."""
+    """What a rule sees: the documents in scope and their claims sorted by (path, offset).
+
+    `previous` holds the claims of the same files at an earlier revision, when the check
+    compares against one (`factcheck check --since REF`); it is empty otherwise.
+    """
 
     documents: tuple[Document, ...]
     claims: tuple[Claim, ...]
+    previous: tuple[Claim, ...] = ()
 
     def of_kind(self, kind: str) -> list[Claim]:
         """Return the claims of one kind, e.g. 'open_weights', in source order."""
