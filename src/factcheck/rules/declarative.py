@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from factcheck.errors import ConfigError
@@ -32,6 +32,10 @@ Loc = tuple[str | int, ...]
 
 
 # -- field paths ----------------------------------------------------------------------------
+
+
+# `{a.file}` in a message: the file name of a claim's path.
+_FILE = "file"
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,9 @@ def _resolve(obj: Any, steps: Sequence[tuple[str, bool]]) -> Any:
     for i, (name, each) in enumerate(steps):
         if obj is None:
             return None
+        if name == _FILE and hasattr(obj, "path"):
+            obj = PurePath(obj.path).name  # messages name files, not paths as typed
+            continue
         obj = getattr(obj, name, None)
         if each:
             if obj is None:
@@ -86,6 +93,9 @@ def _path_error(model: type[BaseModel], path: FieldPath) -> str | None:
     current: list[Any] = [model]
     for name, each in path.steps:
         models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
+        if name == _FILE and any("path" in m.model_fields for m in models) and not each:
+            current = [str]
+            continue
         found = [m.model_fields[name].annotation for m in models if name in m.model_fields]
         if not found:
             fields = sorted({f for m in models for f in m.model_fields})
