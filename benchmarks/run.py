@@ -319,6 +319,9 @@ def worker_main(args: argparse.Namespace) -> int:
         result = worker_memory(folder)
     else:
         result = worker_profile(folder, args.profile_stage, Path(args.out))
+    import factcheck
+
+    result["factcheck_module"] = factcheck.__file__
     Path(args.result).write_text(json.dumps(result), encoding="utf-8")
     return 0
 
@@ -338,7 +341,30 @@ def _spawn(kind: str, data: Path, out: Path, **extra: Any) -> Json:
         data_out: Json = json.loads(result.read_text(encoding="utf-8"))
     finally:
         result.unlink(missing_ok=True)
+    snapshot = os.environ.get("FACTCHECK_BENCH_SNAPSHOT")
+    if snapshot and not data_out["factcheck_module"].startswith(snapshot):
+        raise SystemExit(f"worker imported {data_out['factcheck_module']}, not the snapshot "
+                         f"under {snapshot}")
     return data_out
+
+
+def _snapshot(rev: str, into: Path) -> str:
+    """Extract src/ and rules/ as committed at `rev` and put that src/ first on PYTHONPATH.
+
+    Child processes (workers, `factcheck check`, -X importtime) then import factcheck as of
+    `rev`, not the working tree that other people may be editing meanwhile.
+    """
+    root = HERE.parent
+    commit = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", commit, "src", "rules"], cwd=root,
+                             capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    src = str(into / "src")
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [src, *filter(None, [os.environ.get("PYTHONPATH")])])
+    os.environ["FACTCHECK_BENCH_SNAPSHOT"] = src
+    return commit
 
 
 def _dataset(root: Path, n: int, seed: int) -> Path:
@@ -525,6 +551,12 @@ def markdown_tables(results: list[Json]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _save(out: Path, meta: Json, results: list[Json], **more: Any) -> None:
+    """Write results.json (after every size too, so a later failure loses nothing)."""
+    document = {"meta": meta, "sizes": results, **more}
+    (out / "results.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
 def _git_state() -> Json:
     """The commit measured, and which files under src/ differed from it (others edit src/)."""
     def git(*argv: str) -> str:
@@ -555,6 +587,12 @@ def parent_main(args: argparse.Namespace) -> int:
         **_git_state(),
     }
     with ExitStack() as stack:
+        if args.src_rev:
+            snap = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="factcheck-src-")))
+            meta["measured"] = f"git archive of {args.src_rev} ({_snapshot(args.src_rev, snap)})"
+            meta.pop("src_changes")
+        else:
+            meta["measured"] = "working tree"
         data_root = Path(args.data) if args.data else Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="factcheck-bench-")))
         for n in sizes:
@@ -564,6 +602,7 @@ def parent_main(args: argparse.Namespace) -> int:
                 print(f"[{n} dossiers] check ×{repeat} ...", file=sys.stderr, flush=True)
                 check = _spawn("check", folder, out, repeat=repeat)
                 results.append(summarise_check(n, folder, check))
+                _save(out, meta, results)
                 print(markdown_tables(results[-1:]), file=sys.stderr, flush=True)
                 continue
             print(f"[{n} dossiers] stages ×{repeat} ...", file=sys.stderr, flush=True)
@@ -576,10 +615,11 @@ def parent_main(args: argparse.Namespace) -> int:
                     f"engine.lint {len(check['fingerprints'])}: run.py no longer mirrors "
                     "src/factcheck/engine.py")
             memory = None
-            if not args.no_tracemalloc:
+            if not args.no_tracemalloc and n <= args.tracemalloc_max:
                 print(f"[{n} dossiers] tracemalloc ...", file=sys.stderr, flush=True)
                 memory = _spawn("memory", folder, out)
             results.append(summarise(n, stages, check, memory))
+            _save(out, meta, results)
             print(markdown_tables(results[-1:]), file=sys.stderr, flush=True)
         startup = imports = None
         profile: list[Json] | None = None
@@ -635,9 +675,7 @@ def parent_main(args: argparse.Namespace) -> int:
     text = "\n".join(lines)
     print(text)
     (out / "results.md").write_text(text, encoding="utf-8")
-    (out / "results.json").write_text(json.dumps(
-        {"meta": meta, "sizes": results, "startup": startup, "importtime": imports,
-         "profile": profile}, indent=2) + "\n", encoding="utf-8")
+    _save(out, meta, results, startup=startup, importtime=imports, profile=profile)
     print(f"wrote {out / 'results.json'} and {out / 'results.md'}", file=sys.stderr)
     return 0
 
@@ -662,6 +700,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="skip the start-up and -X importtime measurements")
     parser.add_argument("--no-tracemalloc", action="store_true",
                         help="skip the tracemalloc run (it is the slowest; maxrss is kept)")
+    parser.add_argument("--tracemalloc-max", type=int, default=1000,
+                        help="skip tracemalloc above this many dossiers (default: 1000)")
+    parser.add_argument("--src-rev", default=None,
+                        help="measure factcheck as committed at this git revision (src/ and "
+                             "rules/ extracted to a temporary folder) instead of the working "
+                             "tree")
     parser.add_argument("--check-only", action="store_true",
                         help="per size, time only engine.lint + rendering and its peak RSS (for "
                              "sizes too large to also run the stages and tracemalloc)")

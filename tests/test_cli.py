@@ -79,6 +79,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_check_text_output(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", "dossiers", "--rules", "style"]) == 1
+    excerpt = capsys.readouterr().out.splitlines()
+    assert excerpt[1].startswith(" 3 | ") and set(excerpt[2].split("|")[1].strip()) == {"^"}
+    assert main(["check", "dossiers", "--rules", "style", "--no-source"]) == 1
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert lines[0].startswith("dossiers/a.md:3:1: FC205 [error] Acme: the text says ")

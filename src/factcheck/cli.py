@@ -54,8 +54,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="text for people, json, sarif (code scanning) or github "
                             "(Actions annotations)")
     check.add_argument("--source", action=argparse.BooleanOptionalAction, default=None,
-                       help="show each finding's source line with a caret under it (default: "
-                            "only on a terminal)")
+                       help="show each finding's source line with a caret under it "
+                            "(default: on)")
     _lint_options(check)
     check.add_argument("--fail-level", choices=("error", "warning", "info"), default=None,
                        help="lowest severity that makes the exit status 1 (default: "
@@ -224,7 +224,7 @@ def _render(args: argparse.Namespace, report: Report, active: list[Rule]) -> str
     from factcheck.report.text import render_text, use_colour
 
     tty = sys.stdout.isatty()
-    source = tty if args.source is None else args.source
+    source = True if args.source is None else args.source  # ruff-style excerpts by default
     return render_text(report, source=source, colour=use_colour(tty))
 
 
