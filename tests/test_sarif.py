@@ -88,3 +88,15 @@ def test_levels_related_messages_and_uris(tmp_path: Path, monkeypatch: pytest.Mo
     assert result["relatedLocations"][0]["message"] == {"text": "other side"}
     assert result["relatedLocations"][0]["physicalLocation"]["region"] == {
         "startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 4}
+
+
+def test_whole_corpus_as_sarif_is_valid(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(CORPUS.parents[2])
+    main(["check", "fixtures/corpus", "fixtures/dossiers", "--format", "sarif"])
+    log = json.loads(capsys.readouterr().out)
+    validate(log)
+    results = log["runs"][0]["results"]
+    assert len(results) > 40
+    assert {r["ruleId"] for r in results} >= {"FC001", "FC101", "FC205", "FC301", "FC401"}
