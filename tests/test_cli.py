@@ -20,6 +20,7 @@ from factcheck import Finding, RuleContext, rule
 from factcheck.cli import main
 from factcheck.quantities import DateValue, Money
 from factcheck.testing import make_claim
+from samples import WORLD_CLASS_RULE
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGIN_SOURCE = Path(__file__).resolve().parent / "plugin_pkg"
@@ -27,19 +28,7 @@ PLUGIN_SOURCE = Path(__file__).resolve().parent / "plugin_pkg"
 DOSSIER_A = "# Acme\n\nAcme was not a unicorn as of late 2024.\n\nAcme is a world-class lab.\n"
 DOSSIER_B = "# Acme funding\n\n- Valuation: $2 billion (June 2024), see http://example.com\n"
 
-USER_RULE = """\
-rules:
-  - code: TT900
-    name: world-class
-    severity: warning
-    summary: Flags the phrase world-class.
-    rationale: It is a claim without evidence.
-    example: A world-class lab.
-    fix: Say what makes it so.
-    message: "avoid {match}"
-    kind: existence
-    tokens: [world-class]
-"""
+USER_RULE = WORLD_CLASS_RULE
 
 
 def fake_extract(doc: Any) -> list[Any]:

@@ -9,6 +9,7 @@ import pytest
 
 from factcheck import Config, ConfigError, find_config, lint, load_config
 from factcheck.cli import main
+from samples import WORLD_CLASS_RULE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,19 +17,6 @@ MODELS = ("# Models\n\n| Model | Open Weights |\n| --- | --- |\n| Foo-1 | ❌ |\
           "- Foo-1 is open-source.\n")
 NOT_UNICORN = "# Acme\n\nAcme was not a unicorn as of late 2024.\n"
 VALUATION = "# Acme\n\n- Valuation: $2 billion (June 2024)\n"
-WORLD_CLASS_RULE = """\
-rules:
-  - code: TT900
-    name: world-class
-    severity: warning
-    summary: Flags the phrase world-class.
-    rationale: It is a claim without evidence.
-    example: A world-class lab.
-    fix: Say what makes it so.
-    message: "avoid {match}"
-    kind: existence
-    tokens: [world-class]
-"""
 
 
 def write(path: Path, text: str) -> Path:
