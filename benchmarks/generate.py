@@ -247,6 +247,11 @@ def _company(seed: int, index: int) -> Company:
         for earlier in rounds[:-1]:
             if (earlier.year, earlier.month) >= (2024, 6):
                 earlier.year = 2023
+    if "round-exceeds-valuation" in company.plants:
+        # A dropped zero: the round raised more than its stated post-money valuation. Not the
+        # latest round, whose valuation the summary and the companion repeat.
+        exceeded = rounds[1] if len(rounds) > 2 else rounds[0]
+        exceeded.post_money = max(1, exceeded.amount * 8 // 10)
     return company
 
 
@@ -417,12 +422,9 @@ def _main_dossier(c: Company, rng: random.Random, companion: bool) -> str:
     w.heading(2, "Funding and Investment")
     w.add("| Round | Date | Amount | Post-money valuation | Lead investor |",
           "|---|---|---|---|---|")
-    for i, r in enumerate(c.rounds):
-        post = r.post_money
-        if i == 1 and "round-exceeds-valuation" in p:
-            post = max(1, r.amount * 8 // 10)
+    for r in c.rounds:
         w.add(f"| {r.name} | {_month(r.month, r.year)} | {_money(r.amount, cur, rng.randint(0, 2))}"
-              f" | {_money(post, cur)} | {r.lead} |")
+              f" | {_money(r.post_money, cur)} | {r.lead} |")
     w.add("")
     b = c.rounds[min(2, len(c.rounds) - 1)]
     said = b.amount + (b.amount // 4 + 5 if "funding-round" in p else 0)
