@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import factcheck.document
+import factcheck.encoding
 from factcheck import ConfigError, Finding, Report, Rule, RuleContext, Severity, lint, rule
 from factcheck.engine import InputProblem, discover
 from factcheck.errors import InputError
@@ -61,7 +61,11 @@ def always_fails(ctx: RuleContext) -> Iterator[Finding]:
     raise RuntimeError("boom\nsecond line")
 
 
-def write(path: Path, text: str = "# Dossier\n\nSome text.\n") -> Path:
+# Long enough for the lines the fake claims below point at: findings must lie in their file.
+DOSSIER = "# Dossier\n\nSome text.\n" + "".join(f"\nLine {n}.\n" for n in range(5, 20, 2))
+
+
+def write(path: Path, text: str = DOSSIER) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
@@ -181,14 +185,14 @@ def test_read_errors_are_reported_and_other_files_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     good, bad = write(tmp_path / "good.md"), write(tmp_path / "bad.md")
-    real_load = factcheck.document.load
+    real_read = factcheck.encoding.read
 
-    def load(path: Any) -> Any:
+    def read(path: Any) -> Any:
         if Path(path).name == "bad.md":
             raise InputError(str(path), "cannot decode")
-        return real_load(path)
+        return real_read(path)
 
-    monkeypatch.setattr(factcheck.document, "load", load)
+    monkeypatch.setattr(factcheck.encoding, "read", read)
     extract = extractor({"good.md": [{"kind": "link", "target": "x", "text": "x"}]})
     missing = tmp_path / "missing.md"
     report = lint([bad, good, missing], rules=[any_claim], extract=extract)

@@ -13,6 +13,7 @@ from factcheck.errors import FactcheckError, InputError
 
 if TYPE_CHECKING:
     from factcheck.baseline import BaselineEntry
+    from factcheck.cache import Cache
     from factcheck.claims.models import Claim
     from factcheck.config import Config
     from factcheck.engine import Report
@@ -146,6 +147,32 @@ def _lint_options(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated rule codes, code prefixes or names to run")
     parser.add_argument("--ignore", type=_codes, metavar="CODES",
                         help="comma-separated rule codes, code prefixes or names to skip")
+    parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+                        help="check dossier sets in N processes (default: `jobs` of the "
+                             "configuration, else the number of cores)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write .factcheck_cache/ (results of unchanged "
+                             "dossier sets)")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
+
+
+def _cache(args: argparse.Namespace) -> Cache:
+    """Return the run's cache: off with --no-cache or `cache: false`, else beside the
+    configuration file (or in the current folder)."""
+    from factcheck.cache import default_cache
+
+    config = _config(args)
+    enabled = config.cache and not getattr(args, "no_cache", False)
+    return default_cache(config.root if config.source else None, enabled=enabled)
 
 
 def _codes(text: str) -> list[str]:
@@ -171,8 +198,10 @@ def _lint(args: argparse.Namespace, paths: list[str]) -> tuple[Report, list[Rule
     except ValueError as exc:
         print(f"factcheck: {exc}", file=sys.stderr)
         return USAGE_ERROR
+    jobs = args.jobs or config.jobs or os.cpu_count() or 1
     report = lint(paths, rules=rules, select=args.select, ignore=args.ignore, config=config,
-                  since=getattr(args, "since", None))
+                  since=getattr(args, "since", None), jobs=jobs, cache=_cache(args),
+                  rule_timeout=config.rule_timeout)
     for problem in report.errors:
         print(problem, file=sys.stderr)
     return report, active

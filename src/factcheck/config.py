@@ -46,10 +46,22 @@ class Config(BaseModel):
     vocabulary: tuple[str, ...] = Field((), description="Extra vocabulary files.")
     groups: tuple[tuple[str, ...], ...] = Field(
         (), description="Lists of globs; the files of one list are checked as one dossier set.")
+    jobs: int | None = Field(None, ge=1, description="Worker processes (default: the "
+                                                      "machine's cores).")
+    cache: bool = Field(True, description="Keep results of unchanged dossier sets in "
+                                          "`.factcheck_cache/` beside this file.")
+    rule_timeout: float = Field(30.0, gt=0, alias="rule-timeout",
+                                description="Seconds one rule may spend on one document or "
+                                            "set before it is stopped and reported (FC000).")
 
     _source: str | None = PrivateAttr(None)
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _locate: Locator | None = PrivateAttr(None)
+
+    @property
+    def root(self) -> Path:
+        """Return the folder relative paths and globs are resolved from."""
+        return self._root
 
     @property
     def source(self) -> str | None:

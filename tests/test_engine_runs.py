@@ -1,0 +1,242 @@
+"""How lint() runs: sets joined by links, worker processes, the cache, time limits, malformed
+results of plugin rules, and folders that cannot be walked."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from factcheck import Finding, RuleContext, lint, rule
+from factcheck.cache import Cache
+from factcheck.engine import discover
+from factcheck.rules.model_rules import OpenWeightsConflict
+
+MAIN = """\
+# Nimbus Analytics
+
+## Models
+
+| Model | Open Weights |
+|---|---|
+| Nimbus-7 | ❌ |
+"""
+
+COMPANION = """\
+# Nimbus Analytics: strategy
+
+| Model | Open Weights |
+|---|---|
+| Nimbus-7 | ✅ |
+
+See the [main dossier]({link}).
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def fc101(report_findings: tuple[Finding, ...]) -> list[tuple[str, list[str]]]:
+    return [(Path(f.path).name, [Path(r.path).name for r in f.related])
+            for f in report_findings if f.rule == "FC101"]
+
+
+# -- dossier sets joined by links -------------------------------------------------------------
+
+
+def test_a_link_to_a_file_in_another_folder_joins_their_sets(tmp_path: Path) -> None:
+    write(tmp_path / "main" / "nimbus.md", MAIN)
+    write(tmp_path / "notes" / "nimbus-strategy.md",
+          COMPANION.format(link="../main/nimbus.md"))
+    report = lint([tmp_path], rules=[OpenWeightsConflict()])
+    assert fc101(report.findings) == [("nimbus-strategy.md", ["nimbus.md"])]
+    assert report.files == 2
+
+
+def test_without_a_link_folders_stay_apart(tmp_path: Path) -> None:
+    write(tmp_path / "main" / "nimbus.md", MAIN)
+    write(tmp_path / "notes" / "nimbus-strategy.md",
+          COMPANION.format(link="https://example.org/nimbus.md"))
+    assert fc101(lint([tmp_path], rules=[OpenWeightsConflict()]).findings) == []
+
+
+def test_a_link_to_a_file_not_being_checked_joins_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "main" / "nimbus.md", MAIN)
+    companion = write(tmp_path / "notes" / "nimbus-strategy.md",
+                      COMPANION.format(link="../main/nimbus.md"))
+    report = lint([companion], rules=[OpenWeightsConflict()])
+    assert fc101(report.findings) == [] and report.files == 1
+
+
+# -- worker processes -------------------------------------------------------------------------
+
+
+def corpus(root: Path, sets: int) -> Path:
+    for i in range(sets):
+        write(root / f"set{i:02}" / "main.md", MAIN.replace("Nimbus", f"Co{i}"))
+        write(root / f"set{i:02}" / "main-strategy.md",
+              COMPANION.replace("Nimbus", f"Co{i}").format(link="main.md"))
+    return root
+
+
+def test_jobs_give_the_same_report(tmp_path: Path) -> None:
+    root = corpus(tmp_path, 12)
+    one = lint([root], jobs=1)
+    two = lint([root], jobs=3)
+    assert one == two
+    assert len(fc101(one.findings)) == 12 and one.files == 24
+
+
+# -- the cache --------------------------------------------------------------------------------
+
+
+def test_second_run_reads_every_set_from_the_cache(tmp_path: Path) -> None:
+    root = corpus(tmp_path / "corpus", 3)
+    first_cache = Cache(tmp_path / "cache")
+    first = lint([root], cache=first_cache)
+    assert (first_cache.hits, first_cache.misses) == (0, 3)
+    again = Cache(tmp_path / "cache")
+    assert lint([root], cache=again) == first
+    assert (again.hits, again.misses) == (3, 0)
+
+
+def test_a_changed_file_misses_only_its_set(tmp_path: Path) -> None:
+    root = corpus(tmp_path / "corpus", 3)
+    lint([root], cache=Cache(tmp_path / "cache"))
+    write(root / "set01" / "main.md", MAIN.replace("Nimbus", "Co1").replace("❌", "✅"))
+    cache = Cache(tmp_path / "cache")
+    report = lint([root], cache=cache)
+    assert (cache.hits, cache.misses) == (2, 1)
+    assert report == lint([root])
+    assert len(fc101(report.findings)) == 2
+
+
+def test_other_rules_or_settings_are_other_keys(tmp_path: Path) -> None:
+    root = corpus(tmp_path / "corpus", 2)
+    lint([root], cache=Cache(tmp_path / "cache"))
+    cache = Cache(tmp_path / "cache")
+    report = lint([root], cache=cache, ignore=["FC101"])
+    assert cache.hits == 0 and fc101(report.findings) == []
+
+
+def test_a_link_target_that_appears_invalidates_the_entry(tmp_path: Path) -> None:
+    dossier = write(tmp_path / "d" / "a.md", "# A\n\nSee [the notes](notes.md).\n")
+    first = lint([dossier], cache=Cache(tmp_path / "cache"), select=["FC701"])
+    assert [f.rule for f in first.findings] == ["FC701"]
+    write(tmp_path / "d" / "notes.txt", "x")
+    os.rename(tmp_path / "d" / "notes.txt", tmp_path / "notes.md")  # elsewhere: still broken
+    cache = Cache(tmp_path / "cache")
+    assert [f.rule for f in lint([dossier], cache=cache, select=["FC701"]).findings] == [
+        "FC701"]
+    assert cache.hits == 1
+    os.rename(tmp_path / "notes.md", tmp_path / "d" / "notes.md")
+    cache = Cache(tmp_path / "cache")
+    assert lint([dossier], cache=cache, select=["FC701"]).findings == ()
+    cache = Cache(tmp_path / "cache")  # the entry was replaced by the new outcome
+    assert lint([dossier], cache=cache, select=["FC701"]).findings == () and cache.hits == 1
+
+
+def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    root = corpus(tmp_path / "corpus", 1)
+    first = lint([root], cache=Cache(tmp_path / "cache"))
+    [entry] = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()
+               and p.parent.parent.name == "sets"]
+    entry.write_bytes(entry.read_bytes()[:-7])
+    cache = Cache(tmp_path / "cache")
+    assert lint([root], cache=cache) == first and cache.hits == 0
+
+
+# -- plugin rules that misbehave --------------------------------------------------------------
+
+
+def one_dossier(tmp_path: Path) -> Path:
+    return write(tmp_path / "d" / "nimbus.md", MAIN + "\nNimbus-7 is open-source.\n")
+
+
+@rule(code="TT201", name="never-returns", severity="error", summary="s", rationale="r",
+      example="e", fix="f")
+def never_returns(ctx: RuleContext) -> Iterator[Finding]:
+    while True:
+        try:
+            time.sleep(0.01)
+        except Exception:  # a rule that swallows errors must still be stopped
+            continue
+
+
+@rule(code="TT202", name="returns-junk", severity="error", summary="s", rationale="r",
+      example="e", fix="f")
+def returns_junk(ctx: RuleContext) -> Iterator[Finding]:
+    yield "not a finding"  # type: ignore[misc]
+
+
+@rule(code="TT203", name="elsewhere", severity="error", summary="s", rationale="r",
+      example="e", fix="f")
+def elsewhere(ctx: RuleContext) -> Iterator[Finding]:
+    claim = ctx.claims[0]
+    yield ctx.finding(elsewhere, "m", claim.model_copy(update={"path": "/etc/passwd"}))
+
+
+@rule(code="TT204", name="past-the-end", severity="error", summary="s", rationale="r",
+      example="e", fix="f")
+def past_the_end(ctx: RuleContext) -> Iterator[Finding]:
+    claim = ctx.claims[0]
+    yield ctx.finding(past_the_end, "m", claim.model_copy(update={"line": 900,
+                                                                  "end_line": 900}))
+
+
+def test_a_rule_that_never_returns_is_stopped_and_the_others_run(tmp_path: Path) -> None:
+    path = one_dossier(tmp_path)
+    report = lint([path], rules=[never_returns, OpenWeightsConflict()], rule_timeout=0.2)
+    assert [(f.rule, f.message) for f in report.findings if f.rule == "FC000"] == [
+        ("FC000", "rule TT201 (never-returns) took longer than 0.2 s (the time limit per "
+                  "rule and document)")]
+    assert [f.rule for f in report.findings].count("FC101") == 1
+
+
+@pytest.mark.parametrize(("plugin", "reason"), [
+    (returns_junk, "returned a str, not a Finding"),
+    (elsewhere, "returned a finding in '/etc/passwd', which is not among the documents checked"),
+    (past_the_end, "returned a finding at line 900-900 of"),
+])
+def test_malformed_results_are_internal_errors(tmp_path: Path, plugin: object,
+                                               reason: str) -> None:
+    path = one_dossier(tmp_path)
+    report = lint([path], rules=[plugin, OpenWeightsConflict()])  # type: ignore[list-item]
+    [internal] = [f for f in report.findings if f.rule == "FC000"]
+    assert reason in internal.message and internal.path == str(path)
+    assert [f.rule for f in report.findings].count("FC101") == 1
+
+
+# -- walking folders --------------------------------------------------------------------------
+
+
+def test_a_symlink_loop_is_walked_once(tmp_path: Path) -> None:
+    write(tmp_path / "d" / "a.md", "# A\n")
+    os.symlink(tmp_path / "d", tmp_path / "d" / "loop")
+    os.symlink(tmp_path, tmp_path / "d" / "up")
+    files, problems = discover([tmp_path])
+    assert files == [str(tmp_path / "d" / "a.md")] and problems == []
+
+
+def test_a_folder_that_cannot_be_listed_is_a_problem(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "ok" / "a.md", "# A\n")
+    locked = tmp_path / "locked"
+    write(locked / "b.md", "# B\n")
+    real_scandir = os.scandir
+
+    def scandir(path: object = ".") -> object:
+        if os.fspath(path) == str(locked):  # type: ignore[call-overload]
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = lint([tmp_path])
+    assert [str(p) for p in report.errors] == [f"{locked}: cannot read folder: Permission denied"]
+    assert report.files == 1 and report.exit_code() == 2
