@@ -240,3 +240,19 @@ def test_a_folder_that_cannot_be_listed_is_a_problem(tmp_path: Path,
     report = lint([tmp_path])
     assert [str(p) for p in report.errors] == [f"{locked}: cannot read folder: Permission denied"]
     assert report.files == 1 and report.exit_code() == 2
+
+
+# -- the package ------------------------------------------------------------------------------
+
+
+def test_public_names_resolve_and_import_lazily() -> None:
+    import subprocess
+    import sys
+
+    import factcheck
+
+    assert all(getattr(factcheck, name) is not None for name in factcheck.__all__)
+    code = "import sys, factcheck; print('pydantic' in sys.modules, factcheck.__version__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", factcheck.__version__]

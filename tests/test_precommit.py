@@ -102,3 +102,15 @@ def test_commit_with_a_contradiction_is_refused(
     git(repo, env, "add", "-A")
     accepted = git(repo, env, "commit", "-m", "harmless")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+    # The staged change is compared with the last commit: a value corrected in one place but
+    # still asserted in another is refused, naming the edit.
+    corrected = strategy.read_text(encoding="utf-8").replace(
+        "- **Valuation**: $2 billion (June 2024)", "- **Valuation**: $450 million (June 2024)")
+    strategy.write_text(corrected, encoding="utf-8")
+    git(repo, env, "add", "-A")
+    stale = git(repo, env, "commit", "-m", "correct the valuation in one place only")
+    assert stale.returncode != 0
+    shown = stale.stdout + stale.stderr
+    assert f"dossiers/{STRATEGY}:300:36: FC801 [error] StepFun: changed in {STRATEGY}:12 " \
+           "from $2B to $450M; still $2B here" in shown

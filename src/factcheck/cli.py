@@ -199,12 +199,34 @@ def _lint(args: argparse.Namespace, paths: list[str]) -> tuple[Report, list[Rule
         print(f"factcheck: {exc}", file=sys.stderr)
         return USAGE_ERROR
     jobs = args.jobs or config.jobs or os.cpu_count() or 1
+    since = _revision(getattr(args, "since", None), paths)
     report = lint(paths, rules=rules, select=args.select, ignore=args.ignore, config=config,
-                  since=getattr(args, "since", None), jobs=jobs, cache=_cache(args),
-                  rule_timeout=config.rule_timeout)
+                  since=since, jobs=jobs, cache=_cache(args), rule_timeout=config.rule_timeout)
     for problem in report.errors:
         print(problem, file=sys.stderr)
     return report, active
+
+
+def _revision(since: str | None, paths: list[str]) -> str | None:
+    """Return the revision to compare with: `since`, except HEAD in a repository that has no
+    commit yet (the first commit, where the pre-commit hook has nothing to compare with)."""
+    if since != "HEAD" or not paths:
+        return since
+    import subprocess
+
+    folder = os.path.dirname(os.path.abspath(paths[0]))
+
+    def git(*command: str) -> bool:
+        try:
+            done = subprocess.run(["git", *command], cwd=folder, capture_output=True,
+                                  check=False)
+        except OSError:
+            return False
+        return done.returncode == 0
+
+    if git("rev-parse", "--verify", "--quiet", "HEAD") or not git("rev-parse", "--git-dir"):
+        return since  # an existing commit, or no repository (stale.py reports that)
+    return None
 
 
 def _check(args: argparse.Namespace) -> int:
