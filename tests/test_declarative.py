@@ -332,6 +332,59 @@ def test_existence_patterns_are_literal(tmp_path: Path) -> None:
     assert [f.message for f in findings] == ["avoid a.b", "avoid (x+"]
 
 
+def test_existence_regex_patterns(tmp_path: Path) -> None:
+    rule = one_rule(tmp_path, '    message: "avoid {match}"\n    kind: existence\n'
+                              '    tokens: [a.b]\n'
+                              "    patterns: ['\\bbest[- ]in[- ]class\\b', 'x*y']\n")
+    doc = parse_text("Ünïcode first: Best-in-class, a.b and xxy; y.\n", path="d.md")
+    findings = list(rule.check(RuleContext(documents=(doc,), claims=())))
+    assert [(f.column, f.end_column, f.message) for f in findings] == [
+        (16, 29, "avoid Best-in-class"),
+        (31, 34, "avoid a.b"),
+        (39, 42, "avoid xxy"),
+        (44, 45, "avoid y"),
+    ]
+
+
+def test_substitution_regex_patterns(tmp_path: Path) -> None:
+    rule = one_rule(tmp_path, '    message: "use {good} instead of {match}"\n'
+                              "    kind: substitution\n"
+                              "    patterns: {'\\bstate[- ]of[- ]the[- ]art\\b': current best}\n")
+    doc = parse_text("A State-of-the-art model.\n", path="d.md")
+    findings = list(rule.check(RuleContext(documents=(doc,), claims=())))
+    assert [(f.column, f.end_column, f.message) for f in findings] == [
+        (3, 19, "use current best instead of State-of-the-art"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "column", "reason"),
+    [
+        pytest.param("    message: m\n    kind: existence\n", 2, 5,
+                     "rules[0]: {'code': 'TT301'", id="neither-tokens-nor-patterns"),
+        pytest.param("    message: m\n    kind: existence\n    patterns: {a: b}\n", 11, 5,
+                     "rules[0].patterns: {'a': 'b'} is not of type 'array'", id="list-expected"),
+        pytest.param("    message: m\n    kind: substitution\n    patterns: [a]\n", 11, 5,
+                     "rules[0].patterns: ['a'] is not of type 'object'", id="mapping-expected"),
+        pytest.param("    message: m\n    kind: sum\n    select: {kind: probabilities}\n"
+                     "    sum_of: items[].percent\n    target: 100\n    tolerance: 1\n"
+                     "    patterns: [a]\n", 15, 5,
+                     "rules[0].patterns: `patterns` does not apply to `sum` rules",
+                     id="not-for-sum"),
+        pytest.param("    message: m\n    kind: existence\n    patterns: ['(?<=a)b']\n", 11, 16,
+                     "rules[0].patterns[0]: not a valid RE2 regular expression: "
+                     "invalid perl operator: (?<=", id="lookbehind"),
+    ],
+)
+def test_invalid_patterns_point_at_the_node(
+    tmp_path: Path, body: str, line: int, column: int, reason: str
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        one_rule(tmp_path, body)
+    assert reason in info.value.reason
+    assert (info.value.line, info.value.column) == (line, column)
+
+
 # -- the language's building blocks ---------------------------------------------------------
 
 values = st.integers(0, 100)

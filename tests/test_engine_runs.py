@@ -15,6 +15,8 @@ from factcheck.cache import Cache
 from factcheck.engine import discover
 from factcheck.rules.model_rules import OpenWeightsConflict
 
+SETS = "sets"  # the cache's namespace for the findings of dossier sets
+
 MAIN = """\
 # Nimbus Analytics
 
@@ -100,10 +102,10 @@ def test_second_run_reads_every_set_from_the_cache(tmp_path: Path) -> None:
     root = corpus(tmp_path / "corpus", 3)
     first_cache = Cache(tmp_path / "cache")
     first = lint([root], cache=first_cache)
-    assert (first_cache.hits, first_cache.misses) == (0, 3)
+    assert first_cache.counts(SETS) == (0, 3)
     again = Cache(tmp_path / "cache")
     assert lint([root], cache=again) == first
-    assert (again.hits, again.misses) == (3, 0)
+    assert again.counts(SETS) == (3, 0)
 
 
 def test_a_changed_file_misses_only_its_set(tmp_path: Path) -> None:
@@ -112,7 +114,7 @@ def test_a_changed_file_misses_only_its_set(tmp_path: Path) -> None:
     write(root / "set01" / "main.md", MAIN.replace("Nimbus", "Co1").replace("❌", "✅"))
     cache = Cache(tmp_path / "cache")
     report = lint([root], cache=cache)
-    assert (cache.hits, cache.misses) == (2, 1)
+    assert cache.counts(SETS) == (2, 1)
     assert report == lint([root])
     assert len(fc101(report.findings)) == 2
 
@@ -122,7 +124,7 @@ def test_other_rules_or_settings_are_other_keys(tmp_path: Path) -> None:
     lint([root], cache=Cache(tmp_path / "cache"))
     cache = Cache(tmp_path / "cache")
     report = lint([root], cache=cache, ignore=["FC101"])
-    assert cache.hits == 0 and fc101(report.findings) == []
+    assert cache.counts(SETS)[0] == 0 and fc101(report.findings) == []
 
 
 def test_a_link_target_that_appears_invalidates_the_entry(tmp_path: Path) -> None:
@@ -134,12 +136,13 @@ def test_a_link_target_that_appears_invalidates_the_entry(tmp_path: Path) -> Non
     cache = Cache(tmp_path / "cache")
     assert [f.rule for f in lint([dossier], cache=cache, select=["FC701"]).findings] == [
         "FC701"]
-    assert cache.hits == 1
+    assert cache.counts(SETS)[0] == 1
     os.rename(tmp_path / "notes.md", tmp_path / "d" / "notes.md")
     cache = Cache(tmp_path / "cache")
     assert lint([dossier], cache=cache, select=["FC701"]).findings == ()
     cache = Cache(tmp_path / "cache")  # the entry was replaced by the new outcome
-    assert lint([dossier], cache=cache, select=["FC701"]).findings == () and cache.hits == 1
+    assert lint([dossier], cache=cache, select=["FC701"]).findings == ()
+    assert cache.counts(SETS)[0] == 1
 
 
 def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
@@ -149,7 +152,7 @@ def test_a_damaged_cache_entry_is_a_miss(tmp_path: Path) -> None:
                and p.parent.parent.name == "sets"]
     entry.write_bytes(entry.read_bytes()[:-7])
     cache = Cache(tmp_path / "cache")
-    assert lint([root], cache=cache) == first and cache.hits == 0
+    assert lint([root], cache=cache) == first and cache.counts(SETS)[0] == 0
 
 
 # -- plugin rules that misbehave --------------------------------------------------------------

@@ -44,6 +44,19 @@ class Cache:
         self.root = None if root is None else Path(root)
         self.hits = 0
         self.misses = 0
+        self._counts: dict[str, list[int]] = {}
+
+    def counts(self, namespace: str) -> tuple[int, int]:
+        """Return the (hits, misses) of one namespace in this process."""
+        hits, misses = self._counts.get(namespace, (0, 0))
+        return hits, misses
+
+    def _count(self, namespace: str, hit: bool) -> None:
+        if hit:
+            self.hits += 1
+        else:
+            self.misses += 1
+        self._counts.setdefault(namespace, [0, 0])[0 if hit else 1] += 1
 
     @property
     def enabled(self) -> bool:
@@ -61,14 +74,14 @@ class Cache:
         try:
             raw = self._path(namespace, key).read_bytes()
         except OSError:
-            self.misses += 1
+            self._count(namespace, False)
             return None
         head = len(_MAGIC) + _DIGEST
         body = raw[head:]
         if raw[:len(_MAGIC)] != _MAGIC or raw[len(_MAGIC):head] != _digest(body):
-            self.misses += 1
+            self._count(namespace, False)
             return None
-        self.hits += 1
+        self._count(namespace, True)
         return body
 
     def put(self, namespace: str, key: str, data: bytes) -> None:

@@ -170,9 +170,13 @@ def _cache(args: argparse.Namespace) -> Cache:
     configuration file (or in the current folder)."""
     from factcheck.cache import default_cache
 
-    config = _config(args)
-    enabled = config.cache and not getattr(args, "no_cache", False)
-    return default_cache(config.root if config.source else None, enabled=enabled)
+    if getattr(args, "loaded_cache", None) is None:
+        config = _config(args)
+        enabled = config.cache and not getattr(args, "no_cache", False)
+        args.loaded_cache = default_cache(config.root if config.source else None,
+                                          enabled=enabled)
+    cache: Cache = args.loaded_cache
+    return cache
 
 
 def _codes(text: str) -> list[str]:
@@ -184,7 +188,8 @@ def _all_rules(args: argparse.Namespace) -> list[Rule]:
     from factcheck.rules import load_rules
 
     config = _config(args)
-    return with_suppression_rules(load_rules([*map(config.resolve, config.rules), *args.rules]))
+    return with_suppression_rules(load_rules([*map(config.resolve, config.rules), *args.rules],
+                                             cache=_cache(args)))
 
 
 def _lint(args: argparse.Namespace, paths: list[str]) -> tuple[Report, list[Rule]] | int:
@@ -392,7 +397,7 @@ def _claims(args: argparse.Namespace) -> int:
 
     config = _config(args)
     files, problems = discover(args.paths, config)
-    extract = config.extractor()
+    extract = config.extractor(_cache(args))
     claims: list[Claim] = []
     failed = [str(p) for p in problems]
     for file in files:

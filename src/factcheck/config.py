@@ -16,6 +16,7 @@ from factcheck.errors import ConfigError
 from factcheck.findings import Severity
 
 if TYPE_CHECKING:
+    from factcheck.cache import Cache
     from factcheck.claims.models import Claim
     from factcheck.document import Document
     from factcheck.rules.base import Rule
@@ -125,14 +126,15 @@ class Config(BaseModel):
             out.update(dict.fromkeys(codes, level))
         return out
 
-    def extractor(self) -> Callable[[Document], list[Claim]]:
-        """Return extract_claims, reading with this configuration's vocabulary files too."""
+    def extractor(self, cache: Cache | None = None) -> Callable[[Document], list[Claim]]:
+        """Return extract_claims, reading with this configuration's vocabulary files too
+        (loaded through `cache` when one is given)."""
         from factcheck.claims import extract_claims
 
         if not self.vocabulary:
             return extract_claims
         files = tuple(os.path.abspath(self._root / v) for v in self.vocabulary)
-        return functools.partial(extract_claims, vocab=_vocabulary(files))
+        return functools.partial(extract_claims, vocab=_vocabulary(files, cache))
 
     def _matching(self, rules: Sequence[Rule], entry: str, loc: tuple[str | int, ...]
                   ) -> list[str]:
@@ -160,13 +162,13 @@ def _shown(path: Path) -> str:
 
 
 @functools.cache
-def _vocabulary(files: tuple[str, ...]) -> Vocabulary:
+def _vocabulary(files: tuple[str, ...], cache: Cache | None) -> Vocabulary:
     # Cached for the life of the process: the extractor keys compiled patterns by vocabulary.
     from factcheck.vocab import default_vocabulary, load_vocabulary_file
 
-    vocab = default_vocabulary()
+    vocab = default_vocabulary(cache)
     for file in files:
-        vocab = vocab.merged(load_vocabulary_file(Path(file)))
+        vocab = vocab.merged(load_vocabulary_file(Path(file), cache=cache))
     return vocab
 
 

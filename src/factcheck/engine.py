@@ -201,8 +201,13 @@ def lint(
     from factcheck.config import Config
 
     settings = config or Config()
+    if cache is not None and cache.enabled and extract is None:
+        from factcheck.vocab import default_vocabulary
+
+        default_vocabulary(cache)  # loaded once per process: through the cache, if first
     if rules is None:
-        known = with_suppression_rules(load_rules([settings.resolve(d) for d in settings.rules]))
+        known = with_suppression_rules(load_rules([settings.resolve(d) for d in settings.rules],
+                                                  cache=cache))
     else:
         known = list(rules)
     active = settings.rule_selection(known, select, ignore)
@@ -210,7 +215,7 @@ def lint(
         known=known,
         active=active,
         severities=settings.severities(known),
-        extract=extract or settings.extractor(),
+        extract=extract or settings.extractor(cache),
         settings=settings,
         since=since,
         cache=cache if cache is not None and cache.enabled and since is None else None,

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import functools
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from factcheck._yaml import load_yaml, node_position
+from factcheck._yaml import Located, load_data, plain_json, read_source
 from factcheck.errors import ConfigError
+
+if TYPE_CHECKING:
+    from factcheck.cache import Cache
 
 T = TypeVar("T")
 
@@ -145,21 +148,55 @@ def _normalise_lists(vocab: Vocabulary) -> Vocabulary:
     )
 
 
-def load_vocabulary_file(path: Path) -> Vocabulary:
-    """Load and validate one vocabulary file; errors name path:line:column."""
-    data = load_yaml(path)
+# Cache namespace of vocabulary files known to be valid; an entry holds the file's data as JSON.
+CACHE_NAMESPACE = "vocabulary"
+
+
+def load_vocabulary_file(path: Path, *, cache: Cache | None = None) -> Vocabulary:
+    """Load and validate one vocabulary file; errors name path:line:column.
+
+    With a `cache`, a file whose exact bytes were valid before is not parsed as YAML again: its
+    data is read from the cache (and validated by the model, which is cheap).
+    """
+    raw, text = read_source(path)
+    key = None
+    if cache is not None:
+        from factcheck.cache import key_of
+
+        key = key_of(CACHE_NAMESPACE, raw)
+        hit = cache.get(CACHE_NAMESPACE, key)
+        if hit is not None:
+            try:
+                return _validated(Located(str(path), text, json.loads(hit)))
+            except (ValueError, ConfigError):
+                pass  # a foreign or outdated entry: load the file as if it were not cached
+    located = Located(str(path), text, load_data(str(path), text))
+    vocab = _validated(located)
+    if cache is not None and key is not None:
+        blob = plain_json(located.data)
+        if blob is not None:
+            cache.put(CACHE_NAMESPACE, key, blob)
+    return vocab
+
+
+def _validated(located: Located) -> Vocabulary:
     try:
-        return _normalise_lists(Vocabulary.model_validate(data))
+        return _normalise_lists(Vocabulary.model_validate(located.data))
     except ValidationError as exc:
         err = exc.errors()[0]
-        line, col = node_position(
-            data, [str(p) if not isinstance(p, int) else p for p in err["loc"]]
-        )
+        loc = [str(p) if not isinstance(p, int) else p for p in err["loc"]]
         where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(str(path), line, col, f"{where}: {err['msg']}") from None
+        raise located.error(loc, f"{where}: {err['msg']}") from None
 
 
-@functools.cache
-def default_vocabulary() -> Vocabulary:
-    """Return the built-in vocabulary; a configuration's `vocabulary` files extend it."""
-    return load_vocabulary_file(data_dir() / "vocabulary.yaml")
+_DEFAULT: list[Vocabulary] = []
+
+
+def default_vocabulary(cache: Cache | None = None) -> Vocabulary:
+    """Return the built-in vocabulary; a configuration's `vocabulary` files extend it.
+
+    It is loaded once per process (through `cache` when one is given, on the first call).
+    """
+    if not _DEFAULT:
+        _DEFAULT.append(load_vocabulary_file(data_dir() / "vocabulary.yaml", cache=cache))
+    return _DEFAULT[0]

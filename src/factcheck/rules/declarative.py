@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import json
 import re
 import types
@@ -11,7 +12,6 @@ import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from importlib import resources
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,8 @@ from factcheck.rules.base import Rule, RuleContext, Scope
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from factcheck._yaml import Located
+    from factcheck.cache import Cache
     from factcheck.claims.models import Claim
     from factcheck.document import Document, Inline
 
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 NOT_RULE_FILES = frozenset({"vocabulary.yaml"})
 
 Loc = tuple[str | int, ...]
+# Where a rule is defined: (path, line, column), or a function that works it out when asked
+# (positions cost a second, slower parse of the file, needed only for error messages).
+Source = tuple[str, int, int] | Callable[[], tuple[str, int, int]]
 
 
 # -- field paths ----------------------------------------------------------------------------
@@ -357,7 +362,7 @@ class DeclarativeRule(Rule):
     kind: str
 
     def __init__(
-        self, header: Mapping[str, Any], message: Template, source: tuple[str, int, int]
+        self, header: Mapping[str, Any], message: Template, source: Source
     ) -> None:
         self.code = str(header["code"])
         self.name = str(header["name"])
@@ -372,6 +377,8 @@ class DeclarativeRule(Rule):
 
     def defined_at(self) -> tuple[str, int, int]:
         """Return the YAML file, line and column of the rule."""
+        if callable(self._source):
+            self._source = self._source()
         return self._source
 
 
@@ -380,7 +387,7 @@ class ConsistencyRule(DeclarativeRule):
 
     kind = "consistency"
 
-    def __init__(self, header: Mapping[str, Any], message: Template, source: tuple[str, int, int],
+    def __init__(self, header: Mapping[str, Any], message: Template, source: Source,
                  *, select: Selection, group_by: tuple[FieldPath, ...], field: FieldPath,
                  as_: str, unless_dates_differ: bool, cross_origin_only: bool, dated_only: bool,
                  related: Template) -> None:
@@ -431,7 +438,7 @@ class PairRule(DeclarativeRule):
 
     kind = "pair"
 
-    def __init__(self, header: Mapping[str, Any], message: Template, source: tuple[str, int, int],
+    def __init__(self, header: Mapping[str, Any], message: Template, source: Source,
                  *, left: Selection, right: Selection, join: tuple[FieldPath, ...],
                  when: tuple[Condition, ...], related: Template) -> None:
         super().__init__(header, message, source)
@@ -466,7 +473,7 @@ class SumRule(DeclarativeRule):
 
     kind = "sum"
 
-    def __init__(self, header: Mapping[str, Any], message: Template, source: tuple[str, int, int],
+    def __init__(self, header: Mapping[str, Any], message: Template, source: Source,
                  *, select: Selection, sum_of: FieldPath, target: Decimal,
                  tolerance: Decimal) -> None:
         super().__init__(header, message, source)
@@ -503,32 +510,108 @@ def _bounds(value: Any) -> tuple[Decimal, Decimal | None] | None:
 
 
 class PhraseRule(DeclarativeRule):
-    """Flag phrases in the plain text of every block; `swap` gives the preferred phrase."""
+    """Flag phrases and patterns in the plain text of every block; `good` is the better phrase.
 
-    def __init__(self, header: Mapping[str, Any], message: Template, source: tuple[str, int, int],
-                 *, swap: Mapping[str, str | None]) -> None:
+    Phrases (`tokens`, `swap`) are literals, matched case-insensitively as whole words. Patterns
+    are RE2 regular expressions, matched case-insensitively wherever they match; RE2 runs in
+    time linear in the text, so no pattern can backtrack catastrophically.
+    """
+
+    def __init__(self, header: Mapping[str, Any], message: Template, source: Source,
+                 *, swap: Mapping[str, str | None],
+                 patterns: Sequence[tuple[Any, str | None]] = ()) -> None:
         super().__init__(header, message, source)
         self.kind = str(header["kind"])
         self.phrases = tuple(swap)
         self.good = tuple(swap.values())
-        # Escaped literals only, so matching is linear; longest first so the longest phrase wins.
-        order = sorted(range(len(self.phrases)), key=lambda i: (-len(self.phrases[i]), i))
-        alternatives = "|".join(f"(?P<p{i}>{re.escape(self.phrases[i])})" for i in order)
-        self.pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+        self.patterns = tuple(patterns)
+        self.pattern: re.Pattern[str] | None = None
+        if self.phrases:
+            # Escaped literals only, so matching is linear; longest first so the longest wins.
+            order = sorted(range(len(self.phrases)), key=lambda i: (-len(self.phrases[i]), i))
+            alternatives = "|".join(f"(?P<p{i}>{re.escape(self.phrases[i])})" for i in order)
+            self.pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Search every block of every document in scope."""
         for doc in ctx.documents:
             for inline in _inlines(doc):
                 text = inline.text
-                for m in self.pattern.finditer(text):
-                    index = int((m.lastgroup or "p0")[1:])
-                    lo, hi = inline.span(m.start(), m.end())
+                for start, end, good, subject in self._hits(text):
+                    lo, hi = inline.span(start, end)
                     loc = doc.location(lo, hi)
                     span = Span(doc.path, loc.line, loc.column, loc.end_line, loc.end_column, text)
-                    roles = {"match": m.group(0), "good": self.good[index]}
+                    roles = {"match": text[start:end], "good": good}
                     yield ctx.finding_at(self, self.message.render(roles), span,
-                                         subject=self.phrases[index].casefold())
+                                         subject=subject or text[start:end].casefold())
+
+    def _hits(self, text: str) -> list[tuple[int, int, str | None, str | None]]:
+        """Return (start, end, good, subject) of every phrase and pattern match, in order."""
+        hits: list[tuple[int, int, str | None, str | None]] = []
+        if self.pattern is not None:
+            for m in self.pattern.finditer(text):
+                index = int((m.lastgroup or "p0")[1:])
+                hits.append((m.start(), m.end(), self.good[index],
+                             self.phrases[index].casefold()))
+        for regex, good in self.patterns:
+            hits.extend((start, end, good, None) for start, end in regex_spans(regex, text))
+        if self.patterns:
+            hits.sort(key=lambda hit: (hit[0], -hit[1]))
+        return hits
+
+
+def compile_pattern(pattern: str) -> Any:
+    """Compile an RE2 pattern, matched case-insensitively; raise ValueError saying why not.
+
+    RE2 guarantees time linear in the text: it has no backreferences and no lookaround, and a
+    pattern that uses them does not compile. A pattern that matches the empty text is refused,
+    since it would match at every position.
+    """
+    try:
+        re2: Any = importlib.import_module("re2")
+    except ImportError:
+        raise ValueError("patterns need the google-re2 package (`pip install google-re2`)"
+                         ) from None
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    try:
+        compiled = re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0] if exc.args else exc
+        if isinstance(reason, bytes):
+            reason = reason.decode("utf-8", "replace")
+        raise ValueError(f"not a valid RE2 regular expression: {reason}") from None
+    if compiled.search(b"") is not None:
+        raise ValueError("the pattern matches the empty text, so it would match everywhere")
+    return compiled
+
+
+def regex_spans(compiled: Any, text: str) -> Iterator[tuple[int, int]]:
+    """Yield the (start, end) character offsets of the non-empty matches of an RE2 pattern.
+
+    The text is searched as UTF-8 bytes, encoded once, and byte offsets are turned into
+    character offsets incrementally, so the whole search stays linear in the text.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) == len(text):  # ASCII: byte offsets are character offsets
+        for m in compiled.finditer(data):
+            start, end = m.span()
+            if end > start:
+                yield start, end
+        return
+    chars, done = 0, 0
+    for m in compiled.finditer(data):
+        start, end = m.span()
+        if end == start:
+            continue
+        try:
+            before = len(data[done:start].decode("utf-8", "surrogatepass"))
+            length = len(data[start:end].decode("utf-8", "surrogatepass"))
+        except UnicodeDecodeError:  # a match that splits a character cannot be placed
+            continue
+        chars, done = chars + before, start
+        yield chars, chars + length
 
 
 def _inlines(doc: Document) -> Iterator[Inline]:
@@ -556,7 +639,12 @@ _ROLES: dict[str, dict[str, str | None]] = {
 _DEFAULT_RELATED = {"consistency": "{a.evidence}", "pair": "{right.evidence}"}
 
 
-def load_rule_dir(directory: Path) -> list[DeclarativeRule]:
+# Cache namespace of rule files known to be valid; an entry holds the file's data as JSON.
+CACHE_NAMESPACE = "rules"
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "rules.schema.json"
+
+
+def load_rule_dir(directory: Path, *, cache: Cache | None = None) -> list[DeclarativeRule]:
     """Load every rule file (`*.yaml`, `*.yml`) of a folder, in name order."""
     if not directory.is_dir():
         raise ConfigError(str(directory), 1, 1, "rules folder not found")
@@ -564,50 +652,70 @@ def load_rule_dir(directory: Path) -> list[DeclarativeRule]:
         p for p in directory.iterdir()
         if p.suffix in (".yaml", ".yml") and p.name not in NOT_RULE_FILES and p.is_file()
     )
-    return [r for p in files for r in load_rule_file(p)]
+    return [r for p in files for r in load_rule_file(p, cache=cache)]
 
 
-def load_rule_file(path: Path) -> list[DeclarativeRule]:
-    """Load, validate and compile one YAML rule file; errors name path:line:column."""
-    from factcheck._yaml import load_yaml
+def load_rule_file(path: Path, *, cache: Cache | None = None) -> list[DeclarativeRule]:
+    """Load, validate and compile one YAML rule file; errors name path:line:column.
 
-    root = load_yaml(path)
-    loader = _Loader(str(path), root)
-    loader.refuse_tags(root, ())
-    loader.validate()
-    return [loader.build(i, spec) for i, spec in enumerate(root["rules"])]
+    With a `cache`, a file whose exact bytes were valid before (under this schema and factcheck
+    version) is neither parsed as YAML nor checked against the schema again, so jsonschema is
+    not even imported: its data comes from the cache as JSON. Its rules are still compiled,
+    which checks every field path, template and pattern. Without a cache nothing is written.
+    """
+    from factcheck._yaml import Located, load_data, plain_json, read_source
+
+    raw, text = read_source(path)
+    where = str(path)
+    key = data = None
+    if cache is not None:
+        from factcheck.cache import key_of
+
+        key = key_of(CACHE_NAMESPACE, _schema_bytes(), raw)
+        hit = cache.get(CACHE_NAMESPACE, key)
+        if hit is not None:
+            try:
+                data = json.loads(hit)
+            except ValueError:
+                data = None
+    known_valid = isinstance(data, dict)
+    loader = _Loader(Located(where, text, data if known_valid else load_data(where, text)))
+    if not known_valid:
+        loader.validate()
+    rules = [loader.build(i, spec) for i, spec in enumerate(loader.root["rules"])]
+    if cache is not None and key is not None and not known_valid:
+        blob = plain_json(loader.root)
+        if blob is not None:
+            cache.put(CACHE_NAMESPACE, key, blob)
+    return rules
+
+
+@functools.cache
+def _schema_bytes() -> bytes:
+    return SCHEMA_PATH.read_bytes()
 
 
 @functools.cache
 def _validator() -> Any:
     from jsonschema import Draft202012Validator
 
-    text = resources.files("factcheck").joinpath("schemas/rules.schema.json").read_text("utf-8")
-    return Draft202012Validator(json.loads(text))
+    return Draft202012Validator(json.loads(_schema_bytes()))
 
 
 @dataclass
 class _Loader:
-    path: str
-    root: Any
+    located: Located
+
+    @property
+    def path(self) -> str:
+        return self.located.path
+
+    @property
+    def root(self) -> Any:
+        return self.located.data
 
     def error(self, loc: Loc, reason: str) -> ConfigError:
-        from factcheck._yaml import node_position
-
-        line, column = node_position(self.root, loc)
-        return ConfigError(self.path, line, column, reason)
-
-    def refuse_tags(self, node: Any, loc: Loc) -> None:
-        """Refuse explicit tags: rule files are plain data, never Python objects."""
-        tag = getattr(getattr(node, "tag", None), "value", None)
-        if tag is not None:
-            raise self.error(loc, f"YAML tag {tag} is not allowed in rule files")
-        if isinstance(node, dict):
-            for key, value in node.items():
-                self.refuse_tags(value, (*loc, key))
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                self.refuse_tags(value, (*loc, index))
+        return self.located.error(loc, reason)
 
     def validate(self) -> None:
         """Check the file against the rules schema; report the most relevant error."""
@@ -684,7 +792,9 @@ class _Loader:
                     path(role_path.text, loc, source)
             return parsed
 
-        source = (self.path, *self._position(at))
+        def source() -> tuple[str, int, int]:
+            return (self.path, *self._position(at))
+
         message = template("message")
         if kind == "consistency":
             return ConsistencyRule(
@@ -728,10 +838,28 @@ class _Loader:
             )
         swap: dict[str, str | None]
         if kind == "existence":
-            swap = dict.fromkeys((str(t) for t in spec["tokens"]), None)
+            swap = dict.fromkeys((str(t) for t in spec.get("tokens", ())), None)
         else:
-            swap = {str(k): str(v) for k, v in spec["swap"].items()}
-        return PhraseRule(spec, message, source, swap=swap)
+            swap = {str(k): str(v) for k, v in spec.get("swap", {}).items()}
+        return PhraseRule(spec, message, source, swap=swap,
+                          patterns=self.patterns(spec.get("patterns"), (*at, "patterns")))
+
+    def patterns(self, spec: Any, loc: Loc) -> list[tuple[Any, str | None]]:
+        """Compile `patterns`: a list (existence) or a pattern -> phrase mapping (substitution)."""
+        if spec is None:
+            return []
+        items: list[tuple[str | int, str, str | None]]
+        if isinstance(spec, dict):
+            items = [(str(k), str(k), str(v)) for k, v in spec.items()]
+        else:
+            items = [(i, str(p), None) for i, p in enumerate(spec)]
+        compiled = []
+        for step, pattern, good in items:
+            try:
+                compiled.append((compile_pattern(pattern), good))
+            except ValueError as exc:
+                raise self.error((*loc, step), f"{_dotted(loc)}[{step!r}]: {exc}") from None
+        return compiled
 
     def selection(self, spec: Mapping[str, Any], loc: Loc,
                   models: Mapping[str, type[BaseModel]]) -> Selection:
@@ -747,9 +875,7 @@ class _Loader:
         return Selection(kind, tuple(where))
 
     def _position(self, loc: Loc) -> tuple[int, int]:
-        from factcheck._yaml import node_position
-
-        return node_position(self.root, loc)
+        return self.located.position(loc)
 
 
 def _dotted(loc: Loc) -> str:

@@ -6,11 +6,14 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factcheck.errors import ConfigError
 from factcheck.findings import Severity
 from factcheck.rules.base import Rule
+
+if TYPE_CHECKING:
+    from factcheck.cache import Cache
 
 ENTRY_POINT_GROUP = "factcheck.rules"
 INTERNAL_ERROR = "FC000"  # reserved for a rule that raised; no rule may use it
@@ -27,10 +30,14 @@ def builtin_rules_dir() -> Path:
     return data_dir()
 
 
-def load_rules(rule_dirs: Sequence[str | Path] = (), *, plugins: bool = True) -> list[Rule]:
+def load_rules(
+    rule_dirs: Sequence[str | Path] = (), *, plugins: bool = True, cache: Cache | None = None
+) -> list[Rule]:
     """Return every rule sorted by code: entry-point rules, built-in YAML, then `rule_dirs`.
 
-    With `plugins=False` only factcheck's own rules are loaded (for its documentation).
+    With `plugins=False` only factcheck's own rules are loaded (for its documentation). With a
+    `cache`, YAML rule files that were valid before are not parsed or validated again (see
+    `load_rule_file`); without one, nothing is written anywhere.
     """
     from factcheck.rules.declarative import load_rule_dir
 
@@ -43,7 +50,7 @@ def load_rules(rule_dirs: Sequence[str | Path] = (), *, plugins: bool = True) ->
 
         found.extend(_as_rules(RULES, "factcheck.rules.builtin:RULES"))
     for directory in (builtin_rules_dir(), *map(Path, rule_dirs)):
-        found.extend(load_rule_dir(directory))
+        found.extend(load_rule_dir(directory, cache=cache))
     by_code: dict[str, Rule] = {}
     by_name: dict[str, Rule] = {}
     for rule in found:
