@@ -379,3 +379,110 @@ def test_fc601_two_people_in_a_sole_role() -> None:
         assert run("FC601", vogel, person(20, "Markus Lenz", role)) == [], role
     assert run("FC601", vogel, person(20, "Markus Lenz", "CEO", employer="Sogou")) == []
     assert run("FC601", vogel, person(20, "Katrin Vogel", "CEO")) == []
+
+
+# -- FC502 prefilters -----------------------------------------------------------------------
+
+
+def test_fc502_currency_hints_cover_every_currency_find_money_knows() -> None:
+    from factcheck import quantities
+    from factcheck.quantities import find_money
+    from factcheck.rules.company_rules import CURRENCY_HINTS
+
+    for token in quantities._CURRENCY_CODES:
+        assert any(h in token.casefold() for h in CURRENCY_HINTS), token
+    for text in ["US$5M", "HK$3bn", "JP¥2B", "¥2B", "￥5亿", "5亿元", "3 million 人民币", "EUR 4M",
+                 "4 euros", "£3M", "2 pounds sterling", "6 million yen", "5円", "7 RMB",
+                 "several million dollars", "tens of millions of renminbi", "3 CNY", "2 GBP"]:
+        for found in find_money(text):
+            assert any(h in found.text.casefold() for h in CURRENCY_HINTS), text
+
+
+def test_fc502_digits_are_those_of_str_isdigit() -> None:
+    from factcheck.rules.company_rules import _has_digit
+
+    for text in ["no digits", "x²", "٣ items", "12", "", "naïve", "①"]:
+        assert _has_digit(text) == any(ch.isdigit() for ch in text), text
+
+
+# -- FC504 probabilities-conflict -----------------------------------------------------------
+
+
+def pct(value: int) -> dict[str, str]:
+    return {"text": f"{value}%", "low": str(value), "high": str(value)}
+
+
+def outcomes(line: int, *items: tuple[str, int], path: str = "dossier.md",
+             **fields: Any) -> Claim:
+    return make_claim("probabilities", line=line, path=path, origin="list",
+                      items=[{"label": label, "percent": pct(p)} for label, p in items],
+                      **fields)
+
+
+def test_fc504_same_outcomes_other_probabilities_across_files() -> None:
+    main = outcomes(10, ("IPO on Nasdaq", 30), ("acquired by a larger group", 50),
+                    ("wind-down", 20), path="acme.md")
+    summary = outcomes(3, ("independent IPO", 50), ("acquisition", 50), path="acme-strategy.md")
+    [finding] = run("FC504", summary, main)
+    assert (finding.path, finding.line) == ("acme.md", 10)
+    assert [(r.path, r.line) for r in finding.related] == [("acme-strategy.md", 3)]
+    assert finding.message == (
+        'Acme: outcome probabilities disagree with those at acme-strategy.md:3: "IPO on Nasdaq" '
+        '30% here but "independent IPO" 50% there; 3 outcomes here but 2 there ("wind-down" '
+        "20% only here)")
+
+
+def test_fc504_one_outcome_more_is_a_conflict_even_with_equal_shares() -> None:
+    a = outcomes(1, ("IPO", 40), ("acquisition", 60))
+    b = outcomes(5, ("IPO", 40), ("acquisition", 59), ("wind-down", 10))
+    [finding] = run("FC504", a, b)
+    assert finding.message.endswith('3 outcomes here but 2 there ("wind-down" 10% only here)')
+    rounded = outcomes(5, ("IPO", 41), ("acquisition", 59), ("wind-down", 1))
+    assert run("FC504", a, rounded) == []  # within a point, and a 1% extra outcome
+
+
+def test_fc504_quiet_on_revisions_other_questions_and_other_companies() -> None:
+    march = outcomes(1, ("licensing deal", 40), ("no deal", 60), date=month("2025-03"))
+    september = outcomes(9, ("licensing deal", 70), ("no deal", 30), date=month("2025-09"))
+    undated = outcomes(12, ("licensing deal", 70), ("no deal", 30))
+    assert run("FC504", march, september) == []
+    assert run("FC504", september, undated) == []
+    in_titles = [outcomes(1, ("licensing deal", 40), ("no deal", 60),
+                          section=("Acme", "Outlook (March 2025)")),
+                 outcomes(9, ("licensing deal", 70), ("no deal", 30),
+                          section=("Acme", "Outlook (September 2025)"))]
+    assert run("FC504", *in_titles) == []
+    trial = outcomes(20, ("the trial meets its endpoint", 60), ("the trial misses it", 40))
+    assert run("FC504", march, trial) == []
+    cases = [outcomes(30, ("Bull case", 30), ("Base case", 50), ("Bear case", 20)),
+             outcomes(40, ("Bull case", 20), ("Base case", 60), ("Bear case", 20))]
+    assert run("FC504", *cases) == []  # generic case names name no outcome
+    other = outcomes(50, ("licensing deal", 10), ("no deal", 90), subject="Other Co")
+    assert run("FC504", march, other) == []
+    one_word = [outcomes(1, ("IPO", 40), ("acquisition", 60)), outcomes(5, ("IPO", 70))]
+    assert run("FC504", *one_word) == []  # one outcome in common is not a question in common
+
+
+def test_fc504_on_the_stepfun_pair_once_the_summary_line_is_a_claim() -> None:
+    # The strategy file's "Survival Probability: 50% independent success, 50% acquisition
+    # within 2-3 years" (line 16) is not yet extracted as a probabilities claim; with it, the
+    # two 30/50/20 lists (main file line 241, strategy file line 567) contradict it.
+    from factcheck.claims import extract_claims
+    from factcheck.document import load
+
+    folder = ROOT / "fixtures" / "corpus" / "ailabs"
+    docs = tuple(load(folder / f"llm-chinese-stepfun{s}.md") for s in ("", "-strategy"))
+    strategy = str(folder / "llm-chinese-stepfun-strategy.md")
+    line16 = outcomes(16, ("independent success", 50), ("acquisition within 2-3 years", 50),
+                      path=strategy, subject="StepFun")
+    claims = sorted([*(c for d in docs for c in extract_claims(d)), line16],
+                    key=lambda c: (c.path, c.offset))
+    found = list(rule_of("FC504").check(RuleContext(documents=docs, claims=tuple(claims))))
+    assert [(Path(f.path).name, f.line, [(Path(r.path).name, r.line) for r in f.related])
+            for f in found] == [
+        ("llm-chinese-stepfun-strategy.md", 567, [("llm-chinese-stepfun-strategy.md", 16)]),
+        ("llm-chinese-stepfun.md", 241, [("llm-chinese-stepfun-strategy.md", 16)]),
+    ]
+    assert "llm-chinese-stepfun-strategy.md:16" in found[1].message
+    assert list(rule_of("FC504").check(RuleContext(
+        documents=docs, claims=tuple(c for c in claims if c is not line16)))) == []

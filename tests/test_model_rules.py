@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -335,8 +337,13 @@ def link(target: str, path: Path) -> Claim:
     return make_claim("link", target=target, text="annex", path=str(path))
 
 
-def test_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def check_links(root: Path | str, *claims: Claim) -> list[Finding]:
+    ordered = tuple(sorted(claims, key=lambda c: (c.path, c.offset)))
+    ctx = RuleContext(documents=(), claims=ordered, root=str(root))
+    return list(BrokenRelativeLink().check(ctx))
+
+
+def test_links(tmp_path: Path) -> None:
     (tmp_path / "set").mkdir()
     (tmp_path / "set" / "annex notes.md").write_text("# Annex\n", encoding="utf-8")
     (tmp_path / "other.md").write_text("# Other\n", encoding="utf-8")
@@ -344,37 +351,96 @@ def test_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fine = ["annex%20notes.md", "annex%20notes.md#cap-table", "./annex%20notes.md?plain=1",
             "../other.md", "#top", "https://example.com/gone.md", "mailto:a@example.com",
             "/site/absolute.md", "../set/"]
-    assert [f.message for t in fine for f in run(BrokenRelativeLink(), link(t, doc))] == []
-    [found] = run(BrokenRelativeLink(), link("renamed.md", doc))
+    assert [f.message for t in fine for f in check_links(tmp_path, link(t, doc))] == []
+    [found] = check_links(tmp_path, link("renamed.md", doc))
     assert found.message == "broken link: `renamed.md` does not exist in set/"
+
+
+def test_the_tree_is_the_documents_folder_without_a_root(tmp_path: Path) -> None:
+    (tmp_path / "set").mkdir()
+    (tmp_path / "sibling.md").write_text("# Sibling\n", encoding="utf-8")
+    doc = tmp_path / "set" / "main.md"
+    ctx = RuleContext(documents=(), claims=(link("../sibling.md", doc),))
+    assert ctx.tree == str(tmp_path / "set")
+    assert list(BrokenRelativeLink().check(ctx)) == []  # outside the tree: not looked at
+    assert RuleContext(documents=(), claims=(), root="rel/../x").tree == os.path.abspath("x")
+
+
+class FileSystemSpy:
+    """Records every path the link check stats, reads or opens."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        for module, name in [(os, "stat"), (os, "lstat"), (os, "readlink"), (os, "open"),
+                             (os, "listdir"), (os, "scandir"), (os.path, "exists"),
+                             (os.path, "isfile"), (os.path, "isdir"), (os.path, "realpath")]:
+            monkeypatch.setattr(module, name, self.wrap(getattr(module, name)))
+        for name in ("exists", "is_file", "is_dir", "stat", "lstat", "resolve", "open",
+                     "read_text", "read_bytes"):
+            monkeypatch.setattr(Path, name, self.wrap(getattr(Path, name)))
+        for name in ("socket", "create_connection", "getaddrinfo"):
+            monkeypatch.setattr(socket, name, self.refuse)
+        monkeypatch.setattr(urllib.request, "urlopen", self.refuse)
+
+    def wrap(self, real: Any) -> Any:
+        def spy(path: Any, *args: Any, **kwargs: Any) -> Any:
+            self.paths.append(os.fspath(path))
+            return real(path, *args, **kwargs)
+        return spy
+
+    def refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError(f"network access: {args}")
+
+    def outside(self, root: Path) -> list[str]:
+        return [p for p in self.paths
+                if os.path.commonpath([os.path.abspath(p), str(root)]) != str(root)]
 
 
 def test_links_never_leave_the_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tree = tmp_path / "tree"
     (tree / "set").mkdir(parents=True)
     (tmp_path / "secret.md").write_text("# Secret\n", encoding="utf-8")
+    (tree / "set" / "here.md").write_text("# Here\n", encoding="utf-8")
     monkeypatch.chdir(tree)
-    looked: list[str] = []
-    real = os.path.exists
-
-    def spy(path: str) -> bool:
-        looked.append(path)
-        return real(path)
-
-    monkeypatch.setattr(os.path, "exists", spy)
-    [found] = run(BrokenRelativeLink(), link("../../secret.md", tree / "set" / "main.md"))
-    assert "points outside the checked tree" in found.message
-    assert looked == []
+    doc = tree / "set" / "main.md"
+    targets = ["../../secret.md", "../../../../../../../../etc/passwd", "../set/../../secret.md",
+               "..%2F..%2Fsecret.md", "https://example.com/annex.md", "http://127.0.0.1/x.md",
+               "//example.com/x.md", "file:///etc/passwd", "here.md", "gone.md"]
+    spy = FileSystemSpy(monkeypatch)
+    found = check_links(tree, *(link(t, doc) for t in targets))
+    assert [f.message for f in found] == ["broken link: `gone.md` does not exist in set/"]
+    assert spy.paths and spy.outside(tree) == []
 
 
-def test_document_outside_the_working_directory_is_its_own_tree(
+def test_symbolic_links_out_of_the_tree_are_not_followed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "cwd").mkdir()
+    tree = tmp_path / "tree"
+    (tree / "set" / "inner").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.md").write_text("# Secret\n", encoding="utf-8")
+    (tree / "set" / "inner" / "annex.md").write_text("# Annex\n", encoding="utf-8")
+    try:
+        (tree / "set" / "escape").symlink_to(tmp_path / "outside")
+        (tree / "set" / "relative-escape").symlink_to(Path("..") / ".." / "outside")
+        (tree / "set" / "alias").symlink_to(Path("inner"))
+        (tree / "set" / "dangling.md").symlink_to(Path("inner") / "nothing.md")
+        (tree / "set" / "loop").symlink_to(Path("loop"))
+    except OSError:
+        pytest.skip("symbolic links are not available")
+    doc = tree / "set" / "main.md"
+    targets = ["escape/secret.md", "escape/missing.md", "relative-escape/secret.md",
+               "alias/annex.md", "alias/../inner/annex.md", "dangling.md", "loop/x.md"]
+    spy = FileSystemSpy(monkeypatch)
+    found = check_links(tree, *(link(t, doc) for t in targets))
+    assert [f.message for f in found] == [
+        "broken link: `dangling.md` does not exist in set/"]
+    assert spy.outside(tree) == []
+
+
+def test_a_document_outside_the_root_has_no_links_checked(tmp_path: Path) -> None:
+    (tmp_path / "tree").mkdir()
     (tmp_path / "set").mkdir()
-    (tmp_path / "sibling.md").write_text("# Sibling\n", encoding="utf-8")
-    monkeypatch.chdir(tmp_path / "cwd")
-    [found] = run(BrokenRelativeLink(), link("../sibling.md", tmp_path / "set" / "main.md"))
-    assert "outside the checked tree" in found.message
+    assert check_links(tmp_path / "tree", link("gone.md", tmp_path / "set" / "main.md")) == []
 
 
 # -- FC001 ----------------------------------------------------------------------------------

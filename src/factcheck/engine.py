@@ -221,14 +221,36 @@ def lint(
         cache=cache if cache is not None and cache.enabled and since is None else None,
         timeout=rule_timeout,
         fingerprint="",
+        root="",
     )
+    documents, paths = _split_inputs(inputs)
+    run.root = checked_tree([*paths, *(d.path for d in documents)], settings)
     if run.cache is not None and extract is None:
-        run.fingerprint = _settings_key(active, run.severities, settings)
+        run.fingerprint = _settings_key(active, run.severities, settings, run.root)
     elif run.cache is not None:
         run.cache = None  # an extractor given as a function cannot be keyed
-    documents, paths = _split_inputs(inputs)
     files, problems = discover(paths, settings)
     return run.run(_dossier_sets(files, documents, settings), problems, jobs)
+
+
+def checked_tree(paths: Sequence[str], config: Config) -> str:
+    """Return the folder that rules looking at the file system must stay in: the common
+    folder of the checked paths, widened to the configuration's folder when there is a
+    configuration file, and to the current folder when every path lies below it."""
+    if not paths:
+        return os.path.abspath(os.curdir)
+    folders = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".")
+               for p in paths]
+    here = os.path.abspath(os.curdir)
+    if config.source is not None:
+        folders.append(os.path.abspath(config.root))
+    if all(_below(f, here) for f in folders):
+        folders.append(here)
+    return os.path.commonpath(folders)
+
+
+def _below(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def with_suppression_rules(rules: Sequence[Rule]) -> list[Rule]:
@@ -312,6 +334,7 @@ class _Run:
     cache: Cache | None
     timeout: float | None
     fingerprint: str
+    root: str
 
     def run(self, sets: list[_Set], problems: list[InputProblem], jobs: int) -> Report:
         """Check every set, then check again together the sets that links join."""
@@ -407,17 +430,23 @@ class _Run:
             from factcheck.stale import claims_at
 
             previous = claims_at(self.since, [doc.path for doc in group])
+        # One context per scope, shared by every rule, so its claim index is built once.
+        contexts: dict[str, list[RuleContext]] = {"set": [], "document": []}
+        if group:
+            for scope, parts in (("set", [group]), ("document", [[doc] for doc in group])):
+                contexts[scope] = [RuleContext(
+                    documents=tuple(docs),
+                    claims=tuple(c for doc in docs for c in claims[doc.path]),
+                    previous=tuple(c for doc in docs for c in previous.get(doc.path, ())),
+                    root=self.root,
+                ) for docs in parts]
         for rule in self.active:
-            scopes = [group] if rule.scope == "set" else [[doc] for doc in group]
-            for docs in scopes:
-                in_scope = tuple(c for doc in docs for c in claims[doc.path])
-                before = tuple(c for doc in docs for c in previous.get(doc.path, ()))
-                ctx = RuleContext(documents=tuple(docs), claims=in_scope, previous=before)
+            for ctx in contexts[rule.scope]:
                 found.extend(_run_rule(rule, ctx, self.timeout))
         kept = [f if f.rule not in self.severities
                 else f.model_copy(update={"severity": self.severities[f.rule]})
                 for f in apply_suppressions(found, group, self.known, self.active)]
-        links, targets = _link_targets(group)
+        links, targets = _link_targets(group, self.root)
         return _Outcome(kept, problems, len(group), links, targets)
 
 
@@ -492,9 +521,11 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _link_targets(group: Sequence[Document]) -> tuple[frozenset[str], dict[str, bool]]:
+def _link_targets(group: Sequence[Document], root: str
+                  ) -> tuple[frozenset[str], dict[str, bool]]:
     """Return the real paths of the Markdown files outside the set that its documents link
-    to, and whether each local link target (any file) exists."""
+    to, and whether each local link target (any file) exists. Targets outside the checked
+    tree `root` are left alone: not even their existence is looked up."""
     from urllib.parse import unquote
 
     inside = {os.path.realpath(d.path) for d in group}
@@ -507,10 +538,12 @@ def _link_targets(group: Sequence[Document]) -> tuple[frozenset[str], dict[str, 
             if not target or ":" in target or target.startswith(("/", "\\")):
                 continue  # an anchor, a URL (never fetched), or an absolute path
             path = os.path.normpath(os.path.join(base, unquote(target)))
+            if not _below(path, root):
+                continue
             targets[path] = os.path.exists(path)
-            if target.lower().endswith(MARKDOWN_SUFFIXES):
+            if targets[path] and target.lower().endswith(MARKDOWN_SUFFIXES):
                 real = os.path.realpath(path)
-                if real not in inside:
+                if real not in inside and _below(real, root):
                     out.add(real)
     return frozenset(out), targets
 
@@ -570,12 +603,12 @@ def _dossier_sets(files: Sequence[str], documents: Sequence[Document], config: C
     return sorted(sets.values(), key=lambda s: s.paths[0])
 
 
-def _settings_key(active: Sequence[Rule], severities: dict[str, Severity], config: Config
-                  ) -> str:
+def _settings_key(active: Sequence[Rule], severities: dict[str, Severity], config: Config,
+                  root: str) -> str:
     """Return a key for everything besides the files that decides a set's findings."""
     from factcheck.cache import key_of
 
-    parts: list[str] = [config.model_dump_json(), sys.version]
+    parts: list[str] = [config.model_dump_json(), str(config.root), root, sys.version]
     for rule in active:
         parts.append(f"{rule.code} {rule.name} {severities.get(rule.code, rule.severity)} "
                      f"{type(rule).__module__}.{type(rule).__qualname__}")

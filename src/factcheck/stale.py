@@ -159,6 +159,9 @@ class StaleAfterEdit(Rule):
         after = _by_key(ctx.claims)
         for key, new_claims in after.items():
             for path in sorted({c.path for c in new_claims}):
+                # Claims are compared only within their key (kind, subject, distinguishing
+                # field): the index of the set, never all pairs of a kind.
+                ctx.compared(self, len(before.get(key, ())) + 2 * len(new_claims))
                 old_here = [c for c in before.get(key, ()) if c.path == path]
                 new_here = [c for c in new_claims if c.path == path]
                 # Counted, not set-compared: one of two copies in a file may be the one edited.

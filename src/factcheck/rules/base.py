@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Sequence
+import os
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from functools import cached_property
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from factcheck.findings import Finding, Located, Severity, make_finding
 
@@ -14,6 +19,7 @@ if TYPE_CHECKING:
     from factcheck.document import Document
 
 Scope = Literal["document", "set"]
+C = TypeVar("C")
 
 
 class Rule:
@@ -49,16 +55,58 @@ class RuleContext:
     """What a rule sees: the documents in scope and their claims sorted by (path, offset).
 
     `previous` holds the claims of the same files at an earlier revision, when the check
-    compares against one (`factcheck check --since REF`); it is empty otherwise.
+    compares against one (`factcheck check --since REF`); it is empty otherwise. `root` is the
+    absolute path of the checked tree, which rules that look at the file system must not
+    leave; "" means the common parent folder of the documents (see `tree`).
+
+    Set-scope rules find the claims to compare through `index` (claims grouped by kind, by
+    class and by subject, built once per context) rather than by pairing every claim of a kind
+    with every other, and report how many pairs they examined with `compared`, so that a test
+    can show the cross-file stage grows linearly with the size of a set.
     """
 
     documents: tuple[Document, ...]
     claims: tuple[Claim, ...]
     previous: tuple[Claim, ...] = ()
+    root: str = ""
+
+    @cached_property
+    def index(self) -> ClaimIndex:
+        """The claims of this context grouped by kind, class and subject; built on first use."""
+        return ClaimIndex(self.claims)
+
+    @cached_property
+    def tree(self) -> str:
+        """The absolute, normalised path of the checked tree.
+
+        It is `root` when given, otherwise the common parent folder of the documents (of the
+        claims' files when the context has no documents), or the working directory when there
+        are neither.
+        """
+        if self.root:
+            return os.path.normpath(os.path.abspath(self.root))
+        paths = [d.path for d in self.documents] or sorted({c.path for c in self.claims})
+        folders = [os.path.dirname(os.path.abspath(p)) for p in paths]
+        return os.path.commonpath(folders) if folders else os.path.abspath(os.curdir)
 
     def of_kind(self, kind: str) -> list[Claim]:
         """Return the claims of one kind, e.g. 'open_weights', in source order."""
-        return [c for c in self.claims if c.kind == kind]
+        return list(self.index.of_kind(kind))
+
+    def compared(self, rule: Rule, pairs: int = 1) -> None:
+        """Count `pairs` comparisons of two claims made by `rule` (see `counting_comparisons`)."""
+        if _COUNTERS:
+            _COUNTERS[-1][rule.code] += pairs
+
+    def earlier(self, rule: Rule, group: Sequence[C]) -> Iterator[tuple[C, Sequence[C]]]:
+        """Yield each claim of a group with the claims before it, counting those pairs.
+
+        This is the loop of a rule that compares each statement with the earlier statements
+        of the same thing; the group should come from `index`, never be a whole kind of a set.
+        """
+        for i, claim in enumerate(group):
+            self.compared(rule, i)
+            yield claim, group[:i]
 
     def finding(
         self,
@@ -89,6 +137,84 @@ class RuleContext:
             related=related,
             subject=subject,
         )
+
+
+class ClaimIndex:
+    """Claims grouped for lookup: by kind, by class, and by subject key.
+
+    Each grouping is made on first use with one pass over the claims and kept; every list
+    keeps source order (the order of the context's claims). Looking a group up compares
+    nothing; rules count the pairs they then examine with `RuleContext.compared`.
+    """
+
+    def __init__(self, claims: Sequence[Claim]) -> None:
+        self._claims = claims
+        self._kinds: dict[str, tuple[Claim, ...]] | None = None
+        self._subjects: dict[tuple[str, str], tuple[Claim, ...]] | None = None
+        self._types: dict[type[Any], list[Any]] = {}
+        self._by_subject: dict[type[Any], Mapping[str, tuple[Any, ...]]] = {}
+
+    def of_kind(self, kind: str) -> Sequence[Claim]:
+        """Return the claims of one kind ("valuation"), in source order."""
+        if self._kinds is None:
+            kinds: dict[str, list[Claim]] = {}
+            for claim in self._claims:
+                kinds.setdefault(claim.kind, []).append(claim)
+            self._kinds = {key: tuple(group) for key, group in kinds.items()}
+        return self._kinds.get(kind, ())
+
+    def of_type(self, cls: type[C]) -> list[C]:
+        """Return the claims that are instances of a claim class, in source order."""
+        found = self._types.get(cls)
+        if found is None:
+            found = self._types[cls] = [c for c in self._claims if isinstance(c, cls)]
+        return cast("list[C]", list(found))  # a copy: the index may be shared between rules
+
+    def by_subject(self, cls: type[C]) -> Mapping[str, Sequence[C]]:
+        """Return the claims of a claim class grouped by subject key, each in source order."""
+        found = self._by_subject.get(cls)
+        if found is None:
+            groups: dict[str, list[Any]] = {}
+            for claim in self.of_type(cls):
+                groups.setdefault(cast("Claim", claim).subject_key, []).append(claim)
+            found = self._by_subject[cls] = MappingProxyType(
+                {key: tuple(group) for key, group in groups.items()})
+        return cast("Mapping[str, Sequence[C]]", found)
+
+    def about(self, kind: str, subject_key: str) -> Sequence[Claim]:
+        """Return the claims of one kind about one subject, in source order."""
+        if self._subjects is None:
+            subjects: dict[tuple[str, str], list[Claim]] = {}
+            for claim in self._claims:
+                subjects.setdefault((claim.kind, claim.subject_key), []).append(claim)
+            self._subjects = {key: tuple(group) for key, group in subjects.items()}
+        return self._subjects.get((kind, subject_key), ())
+
+
+def group_by(claims: Iterable[C], key: Callable[[C], Hashable]) -> list[list[C]]:
+    """Group claims by `key`, the groups in the order of their first claim."""
+    groups: dict[Hashable, list[C]] = {}
+    for claim in claims:
+        groups.setdefault(key(claim), []).append(claim)
+    return list(groups.values())
+
+
+_COUNTERS: list[Counter[str]] = []
+
+
+@contextmanager
+def counting_comparisons() -> Iterator[Counter[str]]:
+    """Count the comparisons rules report with `RuleContext.compared`, by rule code.
+
+    Within the `with` block, every comparison made in this process is added to the Counter it
+    yields. Counting is off (and costs nothing) outside such a block.
+    """
+    counter: Counter[str] = Counter()
+    _COUNTERS.append(counter)
+    try:
+        yield counter
+    finally:
+        _COUNTERS.remove(counter)
 
 
 CheckFunction = Callable[[RuleContext], Iterable[Finding]]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import os
 import re
 from collections import Counter
@@ -16,6 +18,7 @@ from factcheck.claims.models import (
     CountClaim,
     FundingRoundClaim,
     PersonClaim,
+    ProbabilitiesClaim,
     StatusClaim,
     ValuationClaim,
 )
@@ -24,7 +27,9 @@ from factcheck.quantities import (
     Count,
     DateValue,
     Money,
+    Percent,
     find_counts,
+    find_dates,
     find_durations,
     find_money,
     format_money,
@@ -46,7 +51,7 @@ C = TypeVar("C", bound="Claim")
 
 
 def _claims(ctx: RuleContext, kind: type[C]) -> list[C]:
-    return [c for c in ctx.claims if isinstance(c, kind)]
+    return ctx.index.of_type(kind)
 
 
 def _rounds(ctx: RuleContext) -> list[FundingRoundClaim]:
@@ -96,7 +101,10 @@ def _where(claim: Claim, other: Claim) -> str:
 
 
 def _disjoint(a: DateValue | None, b: DateValue | None) -> bool:
-    return compare(a, "disjoint", b)
+    """Whether two dates are known and cannot overlap (`compare(a, "disjoint", b)`, inlined)."""
+    if a is None or b is None:
+        return False
+    return a.last < b.first or b.last < a.first
 
 
 def _pre_money(claim: Claim) -> bool:
@@ -107,14 +115,13 @@ def _valuations_at(claim: FundingRoundClaim, valuations: Sequence[ValuationClaim
                    ) -> Iterator[tuple[Claim, Money, bool]]:
     """Yield the valuations of a round's company at its date: (source, value, own).
 
-    Its own valuation is the one stated with it: in the claim, in the same table row or list
-    item, or inside the claim's evidence in prose.
+    `valuations` are the company's (from the index). Its own valuation is the one stated with
+    it: in the claim, in the same table row or list item, or inside the claim's evidence in
+    prose.
     """
     if claim.valuation is not None:
         yield claim, claim.valuation, True
     for v in valuations:
-        if v.subject_key != claim.subject_key:
-            continue
         own = v.path == claim.path and (
             claim.offset <= v.offset < claim.end_offset
             or (v.line == claim.line and v.origin == claim.origin and v.origin != "prose"))
@@ -188,8 +195,8 @@ were two tranches, name them differently ("Series B", "Series B extension").
 def funding_round_conflict(ctx: RuleContext) -> Iterator[Finding]:
     """Compare every statement of a round with the earlier statements of the same round."""
     for group in _by_round(ctx):
-        for i, b in enumerate(group):
-            clashes = [(a, d) for a in group[:i] if (d := _round_differences(a, b))]
+        for b, before in ctx.earlier(funding_round_conflict, group):
+            clashes = [(a, d) for a in before if (d := _round_differences(a, b))]
             if not clashes:
                 continue
             # Name a contradiction in the same file first: that is where the reader is.
@@ -227,7 +234,7 @@ conversion). A valuation the text calls pre-money is left alone.
 )
 def round_exceeds_valuation(ctx: RuleContext) -> Iterator[Finding]:
     """Compare the amount of each round with the valuations stated for the same round."""
-    valuations = _claims(ctx, ValuationClaim)
+    valuations = ctx.index.by_subject(ValuationClaim)
     for group in _by_round(ctx):
         for a in group:
             if a.amount is None:
@@ -235,7 +242,9 @@ def round_exceeds_valuation(ctx: RuleContext) -> Iterator[Finding]:
             # Its own valuation, or one stated for the round without an amount ("the Series A
             # was priced at $45m post-money"); a valuation stated with another amount is checked
             # against that amount, and the different amount is FC201's finding.
-            stated = [(s, v) for s, v, own in _valuations_at(a, valuations) if own]
+            theirs = valuations.get(a.subject_key, ())
+            ctx.compared(round_exceeds_valuation, len(theirs) + len(group))
+            stated = [(s, v) for s, v, own in _valuations_at(a, theirs) if own]
             stated += [(b, b.valuation) for b in group if b.amount is None
                        and b.valuation is not None and not _disjoint(a.date, b.date)]
             for source, value in stated:
@@ -258,21 +267,33 @@ def round_exceeds_valuation(ctx: RuleContext) -> Iterator[Finding]:
 _TOTAL_ROUNDING = Decimal("0.05")
 
 
-def _listings(doc: Document) -> list[tuple[int, int, int]]:
-    """Return (start, end, id) of every table and every run of list items in a document."""
+def _listings(doc: Document, wanted: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Return (start, end, id) of the tables and list items of a document, a run of list items
+    sharing one id, that hold one of the `wanted` offsets (where the rounds start)."""
     from factcheck.document import ListItem, Table
+
+    points = sorted(wanted)
+
+    def holds(start: int, end: int) -> bool:
+        i = bisect.bisect_left(points, start)
+        return i < len(points) and points[i] < end
 
     spans: list[tuple[int, int, int]] = []
     current = -1
     previous_item = False
     for index, block in enumerate(doc.blocks):
         if isinstance(block, Table):
-            spans.append((block.start, block.end, index))
+            if holds(block.start, block.end):
+                spans.append((block.start, block.end, index))
         elif isinstance(block, ListItem):
             if not previous_item:
                 current = index
-            start, end = block.inline.span()
-            spans.append((start, end, current))
+            # The item's text spans at most from its first offset to the end of its run.
+            offsets = block.inline.offsets
+            if holds(offsets[0], offsets[-1] + 1):
+                start, end = block.inline.span()
+                if holds(start, end):
+                    spans.append((start, end, current))
         previous_item = isinstance(block, ListItem)
     return spans
 
@@ -344,12 +365,13 @@ grants, a round not listed), say so next to the total.
 )
 def funding_total_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     """Compare each stated total with the sum of the listed rounds of its document."""
-    totals = [c for c in _claims(ctx, FundingRoundClaim) if c.is_total]
-    rounds = _rounds(ctx)
+    totals = [c for c in _claims(ctx, FundingRoundClaim) if c.is_total and c.amount is not None]
+    rounds = _rounds(ctx) if totals else []
     for doc in ctx.documents:
-        spans = _listings(doc)
-        for total in totals:
-            if total.amount is None or total.path != doc.path:
+        stated = [total for total in totals if total.path == doc.path]
+        spans = _listings(doc, [r.offset for r in rounds if r.path == doc.path]) if stated else []
+        for total in stated:
+            if total.amount is None:
                 continue
             mine = [r for r in rounds if r.path == doc.path
                     and not (total.date and r.date and r.date.first > total.date.last)]
@@ -423,13 +445,15 @@ the valuation so that it is clearly from another time.
 )
 def implausible_raise(ctx: RuleContext) -> Iterator[Finding]:
     """Compare each round with its own valuation and with valuations dated at the round."""
-    valuations = _claims(ctx, ValuationClaim)
+    valuations = ctx.index.by_subject(ValuationClaim)
     for group in _by_round(ctx):
         for claim in group:
             if claim.amount is None:
                 continue
+            theirs = valuations.get(claim.subject_key, ())
+            ctx.compared(implausible_raise, len(theirs))
             hits = [(source, value, own)
-                    for source, value, own in _valuations_at(claim, valuations)
+                    for source, value, own in _valuations_at(claim, theirs)
                     if _raise_share_too_high(claim.amount, _post_money(
                         value, claim.amount, _pre_money(source)), own=own)]
             if not hits:
@@ -522,10 +546,11 @@ the valuation; if the valuation fell, say so and date both.
 )
 def unicorn_status_conflict(ctx: RuleContext) -> Iterator[Finding]:
     """Compare each dated denial with the valuations reported up to its date."""
-    valuations = _claims(ctx, ValuationClaim)
+    valuations = ctx.index.by_subject(ValuationClaim)
     for status, threshold in _statuses(ctx, negated=True):
-        hits = [v for v in valuations if v.subject_key == status.subject_key
-                and _at_or_above(v.value, threshold)
+        theirs = valuations.get(status.subject_key, ())
+        ctx.compared(unicorn_status_conflict, len(theirs))
+        hits = [v for v in theirs if _at_or_above(v.value, threshold)
                 and v.date is not None and not compare(v.date, ">", status.date)]
         if hits:
             shown = _valuation_text(hits[0].value, threshold, above=True)
@@ -578,10 +603,12 @@ In mid-2024 Acme became a unicorn.
 )
 def unicorn_status_unsupported(ctx: RuleContext) -> Iterator[Finding]:
     """Compare each dated status claim with the valuations of the same period."""
-    valuations = _claims(ctx, ValuationClaim)
+    valuations = ctx.index.by_subject(ValuationClaim)
     for status, threshold in _statuses(ctx, negated=False):
-        hits = [v for v in valuations if v.subject_key == status.subject_key
-                and _below(v.value, threshold) and compare(v.date, "overlaps", status.date)]
+        theirs = valuations.get(status.subject_key, ())
+        ctx.compared(unicorn_status_unsupported, len(theirs))
+        hits = [v for v in theirs
+                if _below(v.value, threshold) and compare(v.date, "overlaps", status.date)]
         if hits:
             shown = _valuation_text(hits[0].value, threshold, above=False)
             message = (f"{status.subject}: called a {status.status} (line {status.line}) but "
@@ -637,6 +664,57 @@ def _nominal(low: Decimal, high: Decimal | None, qualifier: str) -> Interval:
     return low, high
 
 
+# Every amount of money `find_money` reads has a currency written in it, and every currency it
+# knows contains one of these (tests/test_company_rules.py checks this against quantities):
+# a sentence without them states no amount, so the arithmetic checks skip it unread.
+CURRENCY_HINTS = (
+    "$", "€", "£", "¥", "￥", "元", "円", "usd", "rmb", "cny", "eur", "gbp", "hkd", "jpy",
+    "dollar", "yuan", "renminbi", "sterling", "yen", "人民币",
+)
+_CURRENCY = re.compile("|".join(map(re.escape, CURRENCY_HINTS)))
+_DIGIT = re.compile(r"\d")
+
+
+def _currency_marks(text: str) -> list[int] | None:
+    """Return where currency words and symbols start in `text`: at least one in each amount.
+
+    None means there are some but their offsets are unknown (casefolding changed the length
+    of the text); callers then look at every sentence.
+    """
+    lowered = text.casefold()
+    marks = [m.start() for m in _CURRENCY.finditer(lowered)]
+    return marks if not marks or len(lowered) == len(text) else None
+
+
+def _marks_in(marks: list[int] | None, lo: int, hi: int) -> int:
+    """Return how many currency marks start in [lo, hi), up to two (two when unknown)."""
+    if marks is None:
+        return 2
+    return min(2, bisect.bisect_left(marks, hi) - bisect.bisect_left(marks, lo))
+
+
+def _has_digit(text: str) -> bool:
+    """Whether any character is a digit (`str.isdigit`, which also counts "²")."""
+    if _DIGIT.search(text) is not None:
+        return True
+    return not text.isascii() and any(map(str.isdigit, text))
+
+
+class _Sentences:
+    """The sentences of one block's text, with the amounts of each read at most once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.bounds = _sentences(text)
+        self._amounts: dict[int, list[_Amount]] = {}
+
+    def amounts(self, index: int) -> list[_Amount]:
+        found = self._amounts.get(index)
+        if found is None:
+            found = self._amounts[index] = _amounts(self.text, *self.bounds[index])
+        return found
+
+
 def _amounts(text: str, lo: int, hi: int) -> list[_Amount]:
     found = []
     for m in find_money(text[lo:hi]):
@@ -675,19 +753,20 @@ def _fmt(value: Decimal) -> str:
     return describe(value.quantize(Decimal("0.1")).normalize())
 
 
-def _runway(text: str, sentences: Sequence[tuple[int, int]], index: int
-            ) -> tuple[str, int, int] | None:
+def _runway(sentences: _Sentences, index: int) -> tuple[str, int, int] | None:
     """Check "X of cash at Y a month lasts Z months"; the cash may be in the sentence before."""
-    lo, hi = sentences[index]
-    sentence = text[lo:hi]
-    durations = find_durations(sentence)
-    if len(durations) != 1 or not _RUNWAY_CUE.search(sentence):
+    lo, hi = sentences.bounds[index]
+    sentence = sentences.text[lo:hi]
+    if not _RUNWAY_CUE.search(sentence):
         return None
-    amounts = _amounts(text, lo, hi)
+    durations = find_durations(sentence)
+    if len(durations) != 1:
+        return None
+    amounts = sentences.amounts(index)
     rates = [a for a in amounts if a.period is not None and not a.per_thing]
     stocks = [a for a in amounts if a.period is None and not a.per_thing]
     if not stocks and index > 0 and _ANAPHOR.search(sentence):
-        stocks = [a for a in _amounts(text, *sentences[index - 1])
+        stocks = [a for a in sentences.amounts(index - 1)
                   if a.period is None and not a.per_thing]
     if len(rates) != 1 or len(stocks) != 1:
         return None
@@ -715,11 +794,15 @@ def _runway(text: str, sentences: Sequence[tuple[int, int]], index: int
     return message, min(stock.start, rate.start, d_start), max(stock.end, rate.end, d_end)
 
 
-def _unit_cost(text: str, lo: int, hi: int) -> tuple[str, int, int] | None:
+def _unit_cost(sentences: _Sentences, index: int) -> tuple[str, int, int] | None:
     """Check "N things at X each, Y in total" when the count, the price and the total are all
     stated in one sentence."""
+    text = sentences.text
+    lo, hi = sentences.bounds[index]
+    amounts = sentences.amounts(index)
+    if len(amounts) < 2:
+        return None  # a price and a total are needed
     sentence = text[lo:hi]
-    amounts = _amounts(text, lo, hi)
     for count in find_counts(sentence):
         c_end = lo + count.end
         for price in (a for a in amounts if a.period is None):
@@ -773,7 +856,7 @@ def _texts(doc: Document) -> Iterator[Inline]:
 def _main_subject(ctx: RuleContext, doc: Document) -> str:
     """Return the company a document is mostly about, or its title."""
     companies = Counter(c.subject for c in ctx.claims
-                        if c.path == doc.path and c.subject_type == "company")
+                        if c.subject_type == "company" and c.path == doc.path)
     if companies:
         return companies.most_common(1)[0][0]
     return doc.title or os.path.basename(doc.path)
@@ -804,18 +887,32 @@ runway.
         "makes it right (e.g. revenue that offsets the burn).",
 )
 def arithmetic_error(ctx: RuleContext) -> Iterator[Finding]:
-    """Check the runway and unit-cost arithmetic of every sentence."""
+    """Check the runway and unit-cost arithmetic of every sentence.
+
+    Both checks need an amount of money in the sentence (the unit cost two), so sentences
+    without a currency are skipped before anything is parsed, and each sentence's amounts are
+    read once.
+    """
     for doc in ctx.documents:
-        subject = _main_subject(ctx, doc)
+        subject = None
         for inline in _texts(doc):
             text = inline.text
-            if not any(ch.isdigit() for ch in text):
+            if not _has_digit(text):
                 continue
-            sentences = _sentences(text)
-            for index, (lo, hi) in enumerate(sentences):
-                found = _runway(text, sentences, index) or _unit_cost(text, lo, hi)
+            marks = _currency_marks(text)
+            if marks == []:
+                continue
+            sentences = _Sentences(text)
+            for index, (lo, hi) in enumerate(sentences.bounds):
+                here = _marks_in(marks, lo, hi)
+                if not here:
+                    continue
+                found = _runway(sentences, index) or (
+                    _unit_cost(sentences, index) if here >= 2 else None)
                 if found is None:
                     continue
+                if subject is None:
+                    subject = _main_subject(ctx, doc)
                 message, start, end = found
                 loc = doc.location(*inline.span(start, end))
                 span = Span(doc.path, loc.line, loc.column, loc.end_line, loc.end_column,
@@ -864,10 +961,34 @@ def _count_context(claim: CountClaim, doc: Document) -> tuple[str, str, str] | N
     return words, before.group(1).casefold() if before else "", qualifier
 
 
+_MARKED_ASCII = re.compile(r"[0-9]|.[A-Z]", re.DOTALL)
+
+
 def _is_name(word: str, *, inside: bool) -> bool:
     """A word with a digit or an inner capital, or a capitalised word inside a sentence."""
-    marked = any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:])
-    return marked or (inside and word[0].isupper())
+    if inside and word[0].isupper():
+        return True
+    if word.isascii():
+        return _MARKED_ASCII.search(word) is not None
+    return any(ch.isdigit() for ch in word) or any(ch.isupper() for ch in word[1:])
+
+
+def _sentence_span(text: str, offset: int, end_offset: int) -> tuple[int, int]:
+    """Return the sentence around a span: from the last break in the 1,000 characters before
+    it to the next break after it."""
+    window = max(0, offset - 1000)
+    start = window
+    for m in _SENTENCE_BREAK.finditer(text, window, offset):
+        start = m.end()
+    end_match = _SENTENCE_BREAK.search(text, end_offset)
+    return start, end_match.start() if end_match else len(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_named(text: str, *, in_sentence: bool) -> frozenset[str]:
+    """Return the names in a sentence (or, `in_sentence` False, a title), casefolded."""
+    return frozenset(m.group(0).casefold() for i, m in enumerate(_NAME.finditer(text))
+                     if _is_name(m.group(0), inside=in_sentence and i > 0))
 
 
 def _names(claim: CountClaim, doc: Document) -> frozenset[str]:
@@ -876,19 +997,17 @@ def _names(claim: CountClaim, doc: Document) -> frozenset[str]:
     A name is a capitalised word inside the sentence, or a word with a digit or an inner
     capital ("ACX-101", "OEMs") anywhere, including the innermost section title.
     """
-    text = doc.text
-    window = max(0, claim.offset - 1000)
-    starts = [m.end() for m in _SENTENCE_BREAK.finditer(text, window, claim.offset)]
-    start = starts[-1] if starts else window
-    end_match = _SENTENCE_BREAK.search(text, claim.end_offset)
-    sentence = text[start:end_match.start() if end_match else len(text)]
+    start, end = _sentence_span(doc.text, claim.offset, claim.end_offset)
     title = claim.section[-1] if len(claim.section) > 1 else ""
-    found = {m.group(0).casefold() for i, m in enumerate(_NAME.finditer(sentence))
-             if _is_name(m.group(0), inside=i > 0)}
-    found.update(m.group(0).casefold() for m in _NAME.finditer(title)
-                 if _is_name(m.group(0), inside=False))
+    found = (_words_named(doc.text[start:end], in_sentence=True)
+             | _words_named(title, in_sentence=False))
     own = {w.casefold() for w in _NAME.findall(claim.subject)}
     return frozenset(found - own - _MONTH_NAMES)
+
+
+def _counts_disjoint(a: Count, b: Count) -> bool:
+    """Whether two counts cannot be the same number (`compare(a, "disjoint", b)`, inlined)."""
+    return (a.high is not None and a.high < b.low) or (b.high is not None and b.high < a.low)
 
 
 @rule(
@@ -918,26 +1037,208 @@ The ACX-101 trial is enrolling at nine clinical sites in the US and Canada.
     fix="Check the current number and correct the stale count, or date both counts.",
 )
 def count_conflict(ctx: RuleContext) -> Iterator[Finding]:
-    """Compare every count with the earlier counts of the same phrase."""
+    """Compare every count with the earlier counts of the same phrase.
+
+    The names around a count are read only when it disagrees with another count of its
+    group, once per count.
+    """
     docs = {doc.path: doc for doc in ctx.documents}
-    groups: dict[tuple[str, ...], list[tuple[CountClaim, frozenset[str]]]] = {}
+    groups: dict[tuple[str, ...], list[CountClaim]] = {}
     for claim in _claims(ctx, CountClaim):
         doc = docs.get(claim.path)
         context = None if doc is None else _count_context(claim, doc)
         if doc is not None and context is not None:
             key = (claim.subject_key, claim.noun, *context)
-            groups.setdefault(key, []).append((claim, _names(claim, doc)))
+            groups.setdefault(key, []).append(claim)
+    names: dict[int, frozenset[str]] = {}
+
+    def names_of(claim: CountClaim) -> frozenset[str]:
+        found = names.get(id(claim))
+        if found is None:
+            found = names[id(claim)] = _names(claim, docs[claim.path])
+        return found
+
+    def named_alike(a: CountClaim, b: CountClaim) -> bool:
+        a_names, b_names = names_of(a), names_of(b)
+        return not a_names or not b_names or bool(a_names & b_names)
+
     for group in groups.values():
-        for i, (b, b_names) in enumerate(group):
-            clashes = [a for a, a_names in group[:i]
-                       if compare(a.count, "disjoint", b.count) and not _disjoint(a.date, b.date)
-                       and (not a_names or not b_names or a_names & b_names)]
+        for b, before in ctx.earlier(count_conflict, group):
+            clashes = [a for a in before
+                       if _counts_disjoint(a.count, b.count) and not _disjoint(a.date, b.date)
+                       and named_alike(a, b)]
             if clashes:
                 first = clashes[0]
                 message = (f'{b.subject}: "{b.count.text}" here but "{first.count.text}" '
                            f"({_where(first, b)})")
                 yield ctx.finding(count_conflict, message, b,
                                   [(a, f'"{a.count.text}"') for a in clashes])
+
+
+# -- FC504 ----------------------------------------------------------------------------------
+
+# Probabilities are often rounded to whole percents: closer than this is the same figure.
+_PERCENT_TOLERANCE = Decimal(1)
+# Words that do not name an outcome: scenario vocabulary, generic case names ("bull case"
+# and "base case" name positions on some scale, not what happens), and small words.
+_NOT_OUTCOME_WORDS = frozenset({
+    "scenario", "scenarios", "case", "cases", "probability", "probabilities", "likelihood",
+    "chance", "chances", "odds", "outcome", "outcomes", "likely", "most", "least", "path",
+    "bull", "bullish", "base", "bear", "bearish", "upside", "downside", "optimistic",
+    "pessimistic", "best", "worst", "middle", "central", "conservative", "aggressive", "high",
+    "low", "medium", "moderate", "the", "a", "an", "of", "by", "at", "in", "on", "to", "and",
+    "or", "with", "within", "for", "from", "into", "its", "it", "is", "be", "as", "via",
+    "year", "years", "month", "months", "quarter", "quarters", "next", "over",
+})
+_LETTERS = re.compile(r"[^\W\d_]+")
+_STEM = 5  # "acquisition" and "acquired" share "acqui"; "independent" and "independence"
+
+
+@functools.lru_cache(maxsize=4096)
+def _outcome_words(label: str, subject: str) -> frozenset[str]:
+    """Return the stems of the words of an outcome label that name what happens."""
+    own = {w.casefold() for w in _LETTERS.findall(subject)}
+    words = (w.casefold() for w in _LETTERS.findall(label))
+    return frozenset(w[:_STEM] for w in words
+                     if w not in _NOT_OUTCOME_WORDS and w not in own and len(w) > 1)
+
+
+def _matched_outcomes(a: ProbabilitiesClaim, b: ProbabilitiesClaim) -> list[tuple[int, int]]:
+    """Pair the outcomes of two distributions one to one by the words of their labels.
+
+    Pairs sharing more words are made first, ties in list order; outcomes that share no word
+    with any outcome left stay unpaired.
+    """
+    words_a = [_outcome_words(item.label, a.subject) for item in a.items]
+    words_b = [_outcome_words(item.label, b.subject) for item in b.items]
+    scored = sorted((-len(x & y), i, j) for i, x in enumerate(words_a)
+                    for j, y in enumerate(words_b) if x & y)
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs = []
+    for _, i, j in scored:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+@functools.lru_cache(maxsize=1024)
+def _section_date(title: str) -> DateValue | None:
+    found = find_dates(title)
+    return found[0] if found else None
+
+
+def _as_of(claim: ProbabilitiesClaim) -> DateValue | None:
+    """Return when a distribution holds: its date, or a date in its section's title."""
+    if claim.date is not None:
+        return claim.date
+    return _section_date(claim.section[-1]) if claim.section else None
+
+
+def _percent_text(percent: Percent) -> str:
+    return percent.text.strip() or f"{describe(percent.low)}%"
+
+
+def _label(text: str) -> str:
+    text = collapse(text)
+    return text if len(text) <= 50 else text[:47].rstrip() + "..."
+
+
+def _probabilities_differ(a: Percent, b: Percent) -> bool:
+    """Whether two probabilities cannot be the same figure, allowing for rounding."""
+    return ((a.high is not None and a.high + _PERCENT_TOLERANCE < b.low)
+            or (b.high is not None and b.high + _PERCENT_TOLERANCE < a.low))
+
+
+def _distribution_problems(a: ProbabilitiesClaim, b: ProbabilitiesClaim) -> list[str]:
+    """Say how two distributions of one question contradict each other, seen from `b`.
+
+    They are about one question when at least two outcomes pair up by their labels and every
+    outcome of the shorter list pairs up; otherwise, or when their dates differ (a later
+    revision, another horizon), nothing is said.
+    """
+    if _disjoint(_as_of(a), _as_of(b)):
+        return []
+    pairs = _matched_outcomes(a, b)
+    if len(pairs) < 2 or len(pairs) < min(len(a.items), len(b.items)):
+        return []
+    problems = []
+    for i, j in pairs:
+        x, y = a.items[i], b.items[j]
+        if _probabilities_differ(x.percent, y.percent):
+            problems.append(f'"{_label(y.label)}" {_percent_text(y.percent)} here but '
+                            f'"{_label(x.label)}" {_percent_text(x.percent)} there')
+    if len(a.items) != len(b.items):
+        paired_a, paired_b = {i for i, _ in pairs}, {j for _, j in pairs}
+        extra = [(item, "there") for i, item in enumerate(a.items) if i not in paired_a]
+        extra += [(item, "here") for j, item in enumerate(b.items) if j not in paired_b]
+        likely = [(item, where) for item, where in extra if item.percent.low > _PERCENT_TOLERANCE]
+        if likely:
+            named = ", ".join(f'"{_label(item.label)}" {_percent_text(item.percent)} only {where}'
+                              for item, where in likely)
+            problems.append(f"{len(b.items)} outcomes here but {len(a.items)} there ({named})")
+    return problems
+
+
+@rule(
+    code="FC504",
+    name="probabilities-conflict",
+    severity="warning",
+    scope="set",
+    summary="""
+Flags two probability distributions over the same outcomes of one company, in two places of a
+dossier set, that cannot both hold: the same outcome with different probabilities, or a
+different number of outcomes for the same named outcomes.
+""",
+    rationale="""
+A scenario list ("IPO 30%, acquisition 50%, wind-down 20%") is one judgement; a summary or a
+companion file that gives the same outcomes other odds ("50% independent, 50% acquisition")
+leaves the reader with two forecasts and no way to tell which one the analysis stands behind.
+Two lists are taken to be about one question when at least two of their outcomes pair up by
+the words of their labels ("independent success" and "Independent IPO", "acquisition" and
+"Acquired by a larger group") and every outcome of the shorter list pairs up. Generic case
+names (bull, base, bear, upside, downside) name no outcome, so bull/base/bear lists about
+different metrics are never compared. Lists dated differently, by their own date or by a date
+in their section's title ("Outlook (September 2025)"), are a revision or another horizon and
+are not compared. Probabilities within one point are the same figure; an outcome one list
+leaves out counts only when the other gives it more than 1%.
+""",
+    example="""
+## Exit scenarios
+
+- 30%: IPO on Nasdaq by 2027
+- 50%: acquisition by a larger drug developer
+- 20%: wind-down after the phase 3 readout
+
+## Summary
+
+The exit outcomes in short:
+
+- 50%: IPO on Nasdaq
+- 50%: acquisition by a larger drug developer
+""",
+    fix="""
+Decide which forecast is current and correct the other list, or date both lists so that the
+later one reads as a revision.
+""",
+)
+def probabilities_conflict(ctx: RuleContext) -> Iterator[Finding]:
+    """Compare each distribution with the earlier distributions about the same company."""
+    for group in ctx.index.by_subject(ProbabilitiesClaim).values():
+        for b, before in ctx.earlier(probabilities_conflict, group):
+            clashes = [(a, p) for a in before if (p := _distribution_problems(a, b))]
+            if not clashes:
+                continue
+            # Name a contradiction in another file first: that is the one a reader cannot see.
+            first, problems = min(clashes, key=lambda c: c[0].path == b.path)
+            message = (f"{b.subject}: outcome probabilities disagree with those at "
+                       f"{_where(first, b)}: {'; '.join(problems)}")
+            related = [(a, "outcome probabilities: " + ", ".join(
+                f"{_label(item.label)} {_percent_text(item.percent)}" for item in a.items))
+                for a, _ in clashes]
+            yield ctx.finding(probabilities_conflict, message, b, related)
 
 
 # -- FC601 ----------------------------------------------------------------------------------
@@ -958,6 +1259,7 @@ _HONORIFICS = frozenset({"dr", "dr.", "prof", "prof.", "mr", "mr.", "ms", "ms.",
                          "sir", "dame"})
 
 
+@functools.lru_cache(maxsize=4096)
 def _roles(role: str) -> frozenset[str]:
     """Return the canonical roles of a role text; "former CEO" and "co-CEO" are not sole roles."""
     text = role.casefold()
@@ -971,7 +1273,12 @@ def _roles(role: str) -> frozenset[str]:
 
 
 def _person(claim: PersonClaim) -> frozenset[str]:
-    return frozenset(t for t in claim.subject_key.split("-") if t and t not in _HONORIFICS)
+    return _name_tokens(claim.subject_key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_tokens(key: str) -> frozenset[str]:
+    return frozenset(t for t in key.split("-") if t and t not in _HONORIFICS)
 
 
 def _same_person(a: PersonClaim, b: PersonClaim) -> bool:
@@ -1058,8 +1365,8 @@ def person_conflict(ctx: RuleContext) -> Iterator[Finding]:
         if claim.employer:
             groups.setdefault(company_key(claim.employer), []).append(claim)
     for group in groups.values():
-        for i, b in enumerate(group):
-            clashes = [(a, p) for a in group[:i] if (p := _person_problems(a, b)) is not None]
+        for b, before in ctx.earlier(person_conflict, group):
+            clashes = [(a, p) for a in before if (p := _person_problems(a, b)) is not None]
             if clashes:
                 message = clashes[0][1]
                 yield ctx.finding(person_conflict, message, b,
@@ -1076,5 +1383,6 @@ RULES: list[Rule] = [
     unicorn_status_unsupported,
     arithmetic_error,
     count_conflict,
+    probabilities_conflict,
     person_conflict,
 ]

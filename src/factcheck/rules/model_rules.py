@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
@@ -49,7 +50,7 @@ _ORIGINS = {"table": "the table", "prose": "the prose", "list": "a list item",
 
 def _of(ctx: RuleContext, kind: type[C]) -> list[C]:
     """Return the claims of one model class, in source order."""
-    return [c for c in ctx.claims if isinstance(c, kind)]
+    return ctx.index.of_type(kind)
 
 
 def _groups(claims: Iterable[C], key: Callable[[C], object]) -> list[list[C]]:
@@ -67,20 +68,23 @@ def _reading_order(claim: ClaimBase) -> tuple[bool, str, int]:
 
 
 def _contradictions(
-    claims: Sequence[C], conflict: Callable[[C, C], bool]
+    ctx: RuleContext, rule: Rule, claims: Sequence[C], conflict: Callable[[C, C], bool]
 ) -> Iterator[tuple[C, list[C]]]:
     """Yield each claim that contradicts the reference claims, with the ones it contradicts.
 
     Claims are read tables first, then in source order; a claim that agrees with every
     reference claim read so far joins them. So a stray statement is reported once, against
-    everything it contradicts, and statements that agree with the table stay quiet.
+    everything it contradicts, and statements that agree with the table stay quiet. `claims`
+    are the statements of one thing (a group from the index); the pairs compared are counted.
     """
     ordered = sorted(claims, key=_reading_order)
     reference: list[C] = []
     strays: list[C] = []
     for claim in ordered:
+        ctx.compared(rule, len(reference))
         (strays if any(conflict(r, claim) for r in reference) else reference).append(claim)
     for stray in strays:
+        ctx.compared(rule, len(reference))
         yield stray, [r for r in reference if conflict(r, stray)]
 
 
@@ -159,7 +163,7 @@ class OpenWeightsConflict(Rule):
         """Compare the open-weights claims of every model."""
         for group in _groups(_of(ctx, OpenWeightsClaim), lambda c: c.subject_key):
             yield from _report(self, ctx, lambda c: c.subject, _weights,
-                               _contradictions(group, _weights_conflict))
+                               _contradictions(ctx, self, group, _weights_conflict))
 
 
 def _weights(claim: OpenWeightsClaim) -> str:
@@ -207,7 +211,7 @@ class ModelFactConflict(Rule):
         facts = [c for c in ctx.claims if isinstance(c, ModelFact)]
         for group in _groups(facts, lambda c: (c.kind, c.subject_key)):
             yield from _report(self, ctx, _fact_subject, _fact_value,
-                               _contradictions(group, _fact_conflict))
+                               _contradictions(ctx, self, group, _fact_conflict))
 
 
 def _fact_subject(claim: ModelFact) -> str:
@@ -308,10 +312,12 @@ class RetractedClaimAsserted(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Compare every ranking with every retraction of its subject."""
-        retractions = _of(ctx, RetractionClaim)
+        retractions = ctx.index.by_subject(RetractionClaim)
         for ranking in _of(ctx, RankingClaim):
+            theirs = retractions.get(ranking.subject_key, ())
+            ctx.compared(self, len(theirs))
             # A rank stated inside the retraction sentence is the retraction itself.
-            withdrawn = [r for r in retractions
+            withdrawn = [r for r in theirs
                          if _withdraws(r, ranking) and not _overlapping(ranking, r)]
             if not withdrawn:
                 continue
@@ -345,13 +351,17 @@ class RankingConflict(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Compare the ranks of every subject on every scope."""
-        retractions = _of(ctx, RetractionClaim)
-        kept = [c for c in _of(ctx, RankingClaim)
-                if not any(_withdraws(r, c) for r in retractions)]
+        retractions = ctx.index.by_subject(RetractionClaim)
+        kept = []
+        for claim in _of(ctx, RankingClaim):
+            theirs = retractions.get(claim.subject_key, ())
+            ctx.compared(self, len(theirs))
+            if not any(_withdraws(r, claim) for r in theirs):
+                kept.append(claim)
         for group in _groups(kept, lambda c: (c.subject_key, c.scope)):
             yield from _report(
                 self, ctx, lambda c: f"{c.subject} ({_scope_label(c)})", lambda c: c.rank.text,
-                _contradictions(group, _rank_conflict))
+                _contradictions(ctx, self, group, _rank_conflict))
 
 
 def _rank_conflict(a: RankingClaim, b: RankingClaim) -> bool:
@@ -390,6 +400,7 @@ class MaturityConflict(Rule):
         for group in _groups(_of(ctx, MaturityClaim), lambda c: c.subject_key):
             mature = sorted((c for c in group if c.level >= _PRODUCTION), key=_reading_order)
             for early in (c for c in group if c.level < _PRODUCTION):
+                ctx.compared(self, len(mature))
                 against = [m for m in mature if not _explained(early, m, mature)]
                 if against:
                     message = _conflict_message(early.subject, early, against,
@@ -428,27 +439,31 @@ class BrokenRelativeLink(Rule):
     name = "broken-relative-link"
     severity = Severity.WARNING
     scope: Scope = "document"
-    summary = ("Flags a relative link whose target file does not exist next to the document, "
-               "and a link that points outside the checked tree (which is not followed).")
+    summary = ("Flags a relative link whose target file does not exist in the checked tree. "
+               "Links that lead out of the tree and web addresses are not checked.")
     rationale = ("Dossiers cite their companions and annexes by relative links; after a rename "
                  "the link silently leads nowhere and the reader loses the source. Only the "
-                 "file system under the working directory is consulted: web addresses are never "
-                 "fetched, and a target outside the tree is reported without being looked at.")
+                 "checked tree is consulted, so that checking files nobody vetted cannot read "
+                 "the rest of the machine: web addresses are never fetched, and a target whose "
+                 "path leads out of the tree (`../../etc/passwd`), or a symbolic link in the "
+                 "tree that points out of it, is skipped without being looked at.")
     example = "See [the financial annex](kestrel-financials.md) for the cap table."
     fix = "Point the link at the file's current name, or remove it."
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        """Resolve every relative link target against its document's folder."""
+        """Resolve every relative link target against its document's folder, inside the tree."""
+        root = ctx.tree
         for link in _of(ctx, LinkClaim):
             target = _local_target(link.target)
             if target is None:
                 continue
             folder = os.path.dirname(os.path.abspath(link.path))
+            # Decided on the path alone, before the file system is touched.
             resolved = os.path.normpath(os.path.join(folder, target))
-            if not _within(resolved, _tree_root(folder)):
-                yield ctx.finding(self, f"link target `{link.target}` points outside the "
-                                        "checked tree; it was not checked", link)
-            elif not os.path.exists(resolved):
+            if not _within(resolved, root):
+                continue
+            exists = _exists_in_tree(resolved, root)
+            if exists is False:
                 where = os.path.basename(folder) or folder
                 yield ctx.finding(self, f"broken link: `{link.target}` does not exist in "
                                         f"{where}/", link)
@@ -457,20 +472,57 @@ class BrokenRelativeLink(Rule):
 def _local_target(target: str) -> str | None:
     """Return the file part of a relative link target, or None for anything else."""
     path = unquote(re.split(r"[#?]", target.strip(), maxsplit=1)[0])
-    if not path or _SCHEME.match(path) or path.startswith(("/", "\\")):
+    if not path or _SCHEME.match(path) or path.startswith(("/", "\\")) or "\0" in path:
         return None
     return path
 
 
-def _tree_root(folder: str) -> str:
-    # The tree being checked is the working directory when the document lies under it;
-    # otherwise only the document's own folder is safe to look in.
-    cwd = os.getcwd()
-    return cwd if _within(folder, cwd) else folder
-
-
 def _within(path: str, root: str) -> bool:
     return os.path.commonpath([path, root]) == root
+
+
+_MAX_SYMLINKS = 40
+
+
+def _exists_in_tree(path: str, root: str) -> bool | None:
+    """Return whether `path` (normalised, inside `root`) exists, looking only inside the tree.
+
+    The path is resolved one component at a time from `root` with `os.lstat`, following
+    symbolic links by reading them; a link whose target lies outside the tree (or too many
+    links) gives None without anything outside the tree being looked at.
+    """
+    pending = [p for p in os.path.relpath(path, root).split(os.sep) if p not in ("", ".")]
+    current = root
+    hops = 0
+    while pending:
+        part = pending.pop(0)
+        if part == "..":
+            current = os.path.dirname(current)
+            if not _within(current, root):
+                return None
+            continue
+        candidate = os.path.join(current, part)
+        try:
+            info = os.lstat(candidate)
+        except (OSError, ValueError):
+            return False
+        if not stat.S_ISLNK(info.st_mode):
+            current = candidate
+            continue
+        hops += 1
+        try:
+            target = os.readlink(candidate)
+        except OSError:
+            return False
+        if hops > _MAX_SYMLINKS:
+            return None
+        joined = os.path.normpath(os.path.join(current, target))
+        if not _within(joined, root):
+            return None
+        pending = [p for p in os.path.relpath(joined, root).split(os.sep)
+                   if p not in ("", ".")] + pending
+        current = root
+    return True
 
 
 # -- FC001 ----------------------------------------------------------------------------------
