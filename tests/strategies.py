@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -14,15 +16,21 @@ from hypothesis import strategies as st
 from factcheck.quantities import DateValue, Money, Size
 
 __all__ = [
+    "COMPANY",
     "CORPUS_LINES",
     "CURRENCY_FORMS",
     "EN_DASH",
+    "Dossier",
+    "Plant",
     "QuantityCase",
     "amounts",
+    "company_names",
     "corpus_lines",
     "count_cases",
+    "damaged",
     "date_cases",
     "date_models",
+    "dossiers",
     "duration_cases",
     "embedded",
     "money_cases",
@@ -475,3 +483,336 @@ def noisy_text() -> st.SearchStrategy[str]:
         mutated_lines(),
         st.lists(st.sampled_from(_TOKENS), max_size=30).map("".join),
     )
+
+
+# -- whole dossiers ---------------------------------------------------------------------------
+#
+# A generated dossier is a title, an intro and independent sections, kept as templates in which
+# COMPANY stands for the company's name, so the same dossier can be rendered under another name or
+# with its sections in another order (the metamorphic tests). `plants` are the contradictions the
+# strategy put in on purpose; each must be found.
+#
+# What matters to the rules (which sections, which models, open or closed, the amounts, what is
+# planted) is drawn by hypothesis, so it shrinks; the layout (heading and table styles, column
+# names and order, bullet markers, date forms, sentence choices) comes from a seeded
+# random.Random drawn once. That keeps an example to a few dozen draws: generation costs about as
+# much as one lint run, which the long profile's 100,000 examples need.
+
+COMPANY = "\ue000"  # a private-use character: never in generated text, replaced by the name
+_NAME_HEADS = ("Quill", "Verd", "Halv", "Corr", "Tess", "Brin", "Oru", "Lum", "Sev", "Kest",
+               "Mir", "Dun", "Ash", "Pell", "Tor", "Wyn")
+_NAME_TAILS = ("ara", "ance", "ard", "allis", "era", "wick", "ora", "ion", "eth", "osk", "ent")
+_NAME_SUFFIXES = ("Labs", "AI", "Robotics", "Energy", "Therapeutics", "Systems", "Technologies",
+                  "")
+_ALIASES = ("阶跃星辰", "光源精機", "深度求索", "QFL", "VRD", "月之暗面", "HLX")
+_MODEL_BASES = ("Plume", "Spire", "Barb", "Nimbus", "Tern", "Argo", "Fathom", "Kite", "Ember",
+                "Sable", "Onyx", "Wren", "Heron", "Cobalt")
+_CITIES = ("Lyon", "Oslo", "Nagoya", "Austin", "Shanghai", "Berlin", "Toronto", "Leeds")
+
+_MODEL_COLUMNS = {
+    "model": ("Model", "Model name", "Models"),
+    "released": ("Released", "Release date", "Launch"),
+    "size": ("Parameters", "Params", "Size"),
+    "weights": ("Open weights", "Open Source", "Weights", "Open-source"),
+}
+_WEIGHT_CELLS = {
+    "open": ("✅", "Yes", "Open", "✅ Yes", "Apache 2.0"),
+    "closed": ("❌", "No", "Closed", "Proprietary", "API-only"),
+    "partial": ("Partial", "Research only"),
+}
+_OPEN_STATEMENTS = (
+    "{m} is open-source under Apache 2.0.",
+    "{m} was released on Hugging Face alongside its paper.",
+    "{m} is open-source and is the usual baseline in papers.",
+)
+_CLOSED_STATEMENTS = (
+    "{m} is proprietary and served only through the " + COMPANY + " API.",
+    "{m} is API-only.",
+    "{m} is closed-source; only an API is offered.",
+)
+_FUNDING_COLUMNS = {
+    "round": ("Round", "Funding round", "Stage"),
+    "date": ("Date", "Closed", "Announced"),
+    "amount": ("Raised", "Amount", "Amount raised"),
+    "valuation": ("Post-money valuation", "Valuation", "Post-money"),
+    "lead": ("Lead investor", "Investors", "Lead"),
+}
+_ROUNDS = ("Seed", "Series A", "Series B", "Series C", "Series D")
+_INVESTORS = ("Rhône Capital", "Calanque Partners", "Lumen Growth", "Alder Ventures",
+              "Halyard Ventures", "Torrey Bio Fund")
+_CURRENCIES = ("$", "€", "£", "US$")
+_SECTION_KINDS = ("models", "funding", "links", "facts", "prose")
+_PLANTABLE = ("FC101", "FC202", "FC701")
+
+
+@dataclass(frozen=True)
+class Plant:
+    """A contradiction put in on purpose: `rule` must report a finding whose message contains
+    `marker` (a model name, a round, a link target)."""
+
+    rule: str
+    marker: str
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """A generated dossier: templates (COMPANY stands for the name) and what was planted."""
+
+    company: str
+    alias: str | None
+    head: str
+    sections: tuple[str, ...]
+    plants: tuple[Plant, ...]
+    newline: str = "\n"
+
+    def render(self, company: str | None = None, order: Sequence[int] | None = None) -> str:
+        """The Markdown text, under `company` (default: its own) and in section `order`."""
+        picked = [self.sections[i] for i in (order if order is not None
+                                             else range(len(self.sections)))]
+        text = "\n".join([self.head, *picked])
+        text = text.replace(COMPANY, company if company is not None else self.company)
+        return text.replace("\n", self.newline) if self.newline != "\n" else text
+
+    @property
+    def text(self) -> str:
+        """The Markdown text as generated."""
+        return self.render()
+
+
+def company_names() -> st.SearchStrategy[str]:
+    """Invented company names: "Quillara Labs", "Sevion"."""
+    return st.builds(
+        lambda head, tail, suffix: f"{head}{tail} {suffix}".strip(),
+        st.sampled_from(_NAME_HEADS), st.sampled_from(_NAME_TAILS), st.sampled_from(_NAME_SUFFIXES),
+    )
+
+
+def _money(symbol: str, millions: int) -> str:
+    if millions >= 1000 and millions % 100 == 0:
+        return f"{symbol}{millions / 1000:g}B"
+    return f"{symbol}{millions}M"
+
+
+def _table(rng: random.Random, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A GFM table, with or without outer pipes, padded or not."""
+    outer, pad = rng.random() < 0.5, rng.random() < 0.5
+    rule = rng.choice(["---", ":---", "---:", ":-:"])
+
+    def line(cells: Sequence[str]) -> str:
+        inner = (" | " if pad else "|").join(cells)
+        if outer:
+            return f"| {inner} |" if pad else f"|{inner}|"
+        return inner
+
+    return "\n".join([line(header), line([rule] * len(header)), *(line(r) for r in rows)])
+
+
+def _heading(rng: random.Random, *titles: str) -> str:
+    title = rng.choice(titles)
+    if rng.random() < 0.25:  # setext
+        return f"{title}\n{'-' * max(3, len(title))}"
+    return f"{rng.choice(['##', '###'])} {title}"
+
+
+def _bullets(rng: random.Random, items: Sequence[str]) -> str:
+    marker = rng.choice(["-", "*", "+"])
+    return "\n".join(f"{marker} {item}" for item in items)
+
+
+def _date(rng: random.Random, year: int) -> str:
+    month = rng.randint(1, 12)
+    return rng.choice([f"{_MONTH_ABBR[month]} {year}", f"{_FULL_MONTHS[month]} {year}",
+                       f"Q{(month + 2) // 3} {year}", str(year)])
+
+
+_WEIGHTS = st.lists(st.sampled_from(["open", "closed", "partial"]), min_size=1, max_size=4)
+
+
+def _model_section(draw: st.DrawFn, rng: random.Random, plant: bool
+                   ) -> tuple[list[str], list[Plant]]:
+    """A model table with an open-weights column, and notes that agree with it (or, planted,
+    call the first model open when the table says closed, or closed when it says open: FC101)."""
+    weights = draw(_WEIGHTS)
+    if plant and weights[0] == "partial":
+        weights[0] = "closed"
+    names = rng.sample(_MODEL_BASES, len(weights))
+    models = [(f"{name}-{rng.randint(1, 9)}", weight)
+              for name, weight in zip(names, weights, strict=True)]
+    keys = ["model", "released", "size", "weights"]
+    rng.shuffle(keys)
+    header = [rng.choice(_MODEL_COLUMNS[k]) for k in keys]
+    rows = []
+    for model, weight in models:
+        cells = {
+            "model": model,
+            "released": _date(rng, rng.randint(2019, 2025)),
+            "size": f"{rng.randint(1, 400)}{rng.choice(['B', 'M'])}",
+            "weights": rng.choice(_WEIGHT_CELLS[weight]),
+        }
+        rows.append([cells[k] for k in keys])
+    blocks = [_heading(rng, "Models", "Model lineup", "Products"), _table(rng, header, rows)]
+    notes: list[str] = []
+    plants: list[Plant] = []
+    for index, (model, weight) in enumerate(models):
+        if plant and index == 0:
+            opposite = _OPEN_STATEMENTS if weight == "closed" else _CLOSED_STATEMENTS
+            notes.append(rng.choice(opposite).format(m=model))
+            plants.append(Plant("FC101", f"{model}:"))
+        elif weight != "partial" and rng.random() < 0.5:
+            agree = _OPEN_STATEMENTS if weight == "open" else _CLOSED_STATEMENTS
+            notes.append(rng.choice(agree).format(m=model))
+    rng.shuffle(notes)
+    if notes:
+        blocks.append(_bullets(rng, notes) if rng.random() < 0.5 else " ".join(notes))
+    return blocks, plants
+
+
+_ROUND_COUNTS = st.integers(1, 4)
+_FIRST_AMOUNTS = st.integers(2, 40)
+_GROWTH = st.integers(2, 4)
+_MULTIPLES = st.integers(4, 12)
+
+
+def _funding_section(draw: st.DrawFn, rng: random.Random, plant: bool
+                     ) -> tuple[list[str], list[Plant]]:
+    """A funding table whose rounds raise a fraction of their valuation (or, planted, one round
+    more than its post-money valuation: FC202), and prose that restates a round."""
+    count = draw(_ROUND_COUNTS)
+    bad = draw(st.integers(0, count - 1)) if plant else -1
+    amount = draw(_FIRST_AMOUNTS)
+    symbol = rng.choice(_CURRENCIES)
+    keys = ["date", "amount", "valuation", "lead"]
+    rng.shuffle(keys)
+    keys.insert(0, "round")
+    header = [rng.choice(_FUNDING_COLUMNS[k]) for k in keys]
+    year = rng.randint(2012, 2020)
+    rows = []
+    facts = []
+    plants: list[Plant] = []
+    for i, name in enumerate(_ROUNDS[:count]):
+        if i == bad:
+            valuation = max(1, amount * rng.randint(3, 9) // 10)
+            plants.append(Plant("FC202", f"{name} raised"))
+        else:
+            valuation = amount * draw(_MULTIPLES)
+        date = _date(rng, year)
+        cells = {"round": name, "date": date, "amount": _money(symbol, amount),
+                 "valuation": _money(symbol, valuation), "lead": rng.choice(_INVESTORS)}
+        rows.append([cells[k] for k in keys])
+        facts.append((name, date, cells["amount"]))
+        year += rng.randint(1, 2)
+        amount *= draw(_GROWTH)
+    blocks = [_heading(rng, "Funding", "Funding history", "Financing"),
+              _table(rng, header, rows)]
+    if rng.random() < 0.5:
+        name, date, money = rng.choice(facts)
+        blocks.append(rng.choice([
+            f"The {name} of {money} closed in {date}.",
+            f"{COMPANY} raised {money} in its {name}, which closed in {date}.",
+        ]))
+    return blocks, plants
+
+
+def _facts_section(draw: st.DrawFn, rng: random.Random, plant: bool
+                   ) -> tuple[list[str], list[Plant]]:
+    """A bullet list of key facts."""
+    items = [
+        f"**Headquarters:** {rng.choice(_CITIES)}",
+        f"**Founded:** {rng.randint(1995, 2022)}",
+        f"**Employees:** about {rng.randint(12, 4000)}",
+        f"**Focus:** {rng.choice(['enzyme design', 'grid storage', 'robot arms'])}",
+    ]
+    chosen = rng.sample(items, rng.randint(1, len(items)))
+    return [_heading(rng, "Snapshot", "Key facts", "At a glance"), _bullets(rng, chosen)], []
+
+
+def _prose_section(draw: st.DrawFn, rng: random.Random, plant: bool
+                   ) -> tuple[list[str], list[Plant]]:
+    """Prose with money, dates and percentages."""
+    symbol = rng.choice(_CURRENCIES)
+    year = rng.randint(2015, 2025)
+    sentences = [
+        f"In {_date(rng, year)}, {COMPANY} reported revenue of "
+        f"{_money(symbol, rng.randint(1, 900))}, up {rng.randint(1, 300)}% on the year before.",
+        f"About {rng.randint(1, 99)}% of its staff work in research.",
+        f"Its largest customer accounts for {rng.randint(1, 60)}% of sales.",
+        f"Gross margin was {rng.randint(5, 80)}.{rng.randint(0, 9)}% in {year}.",
+        f"The company was founded in {year - rng.randint(1, 10)} in {rng.choice(_CITIES)}.",
+    ]
+    chosen = rng.sample(sentences, rng.randint(1, 4))
+    return [_heading(rng, "Business", "Overview", "Operations", "Financials"),
+            " ".join(chosen)], []
+
+
+def _links_section(draw: st.DrawFn, rng: random.Random, plant: bool
+                   ) -> tuple[list[str], list[Plant]]:
+    """Links: external, anchors, mail; planted, a relative link to a missing file (FC701)."""
+    parts = [
+        f"See the [product page](https://example.com/{rng.choice(['a', 'b/c'])}) and the "
+        "[overview](#overview).",
+        "Write to [the team](mailto:team@example.com) for the data room.",
+    ]
+    plants: list[Plant] = []
+    if plant:
+        target = f"missing-{rng.choice(['annex', 'financials', 'pilots'])}-{rng.randint(1, 99)}.md"
+        parts.append(f"The [annex]({target}) was renamed when the data room moved.")
+        plants.append(Plant("FC701", f"`{target}`"))
+    rng.shuffle(parts)
+    body = _bullets(rng, parts) if rng.random() < 0.5 else " ".join(parts)
+    return [_heading(rng, "Sources", "Further reading", "Links"), body], plants
+
+
+_MAKERS = {"models": _model_section, "funding": _funding_section, "links": _links_section,
+           "facts": _facts_section, "prose": _prose_section}
+_PLANTED_IN = {"FC101": "models", "FC202": "funding", "FC701": "links"}
+_ALIAS = st.one_of(st.none(), st.sampled_from(_ALIASES))
+# Which sections and which plants: one flag each (unique lists would retry draws, and a retry
+# that fails makes the whole example invalid).
+_KINDS = st.tuples(*[st.booleans()] * len(_SECTION_KINDS))
+_PLANTS = st.tuples(*[st.booleans()] * len(_PLANTABLE))
+_SEEDS = st.integers(0, 2**32 - 1)
+
+
+@st.composite
+def dossiers(draw: st.DrawFn, plant: bool | None = None) -> Dossier:
+    """A small whole dossier in a varied layout; with `plant` (default: drawn), one to three
+    contradictions put in on purpose, listed in `Dossier.plants`."""
+    company = draw(company_names())
+    alias = draw(_ALIAS)
+    planted: set[str] = set()
+    if draw(st.booleans()) if plant is None else plant:
+        flags = draw(_PLANTS)
+        planted = {code for code, on in zip(_PLANTABLE, flags, strict=True) if on} or {"FC101"}
+    kinds = [kind for kind, on in zip(_SECTION_KINDS, draw(_KINDS), strict=True)
+             if on or kind in {_PLANTED_IN[code] for code in planted}] or ["prose"]
+    rng = random.Random(draw(_SEEDS))
+    rng.shuffle(kinds)
+    named = f"{COMPANY} ({alias})" if alias else COMPANY
+    title = rng.choice([f"# {named} - Deep Dive", f"# {named}: company profile",
+                        f"# Company profile: {named}", f"{named}\n==="])
+    intro = rng.choice([
+        f"{COMPANY} builds software for {rng.choice(_CITIES)} hospitals.",
+        f"*Private company profile of {COMPANY}.*",
+        f"{COMPANY} is a {rng.choice(_CITIES)}-based maker of robot arms.",
+    ])
+    gap = rng.choice(["\n", "\n\n"])
+    sections: list[str] = []
+    plants: list[Plant] = []
+    for kind in kinds:
+        wanted = any(_PLANTED_IN[code] == kind for code in planted)
+        blocks, found = _MAKERS[kind](draw, rng, wanted)
+        sections.append("\n" + "\n\n".join(blocks) + gap)
+        plants.extend(found)
+    newline = rng.choice(["\n", "\n", "\n", "\r\n"])
+    return Dossier(company, alias, f"{title}\n\n{intro}\n", tuple(sections), tuple(plants),
+                   newline)
+
+
+def damaged(text: str, codec: str) -> str:
+    """`text` as it reads after its UTF-8 bytes were decoded with `codec` (mac_roman, cp1252
+    passing its undefined bytes through as C1 controls, latin-1): mojibake to be repaired."""
+    data = text.encode("utf-8")
+    if codec == "cp1252":
+        return "".join(chr(b) if b in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else
+                       bytes([b]).decode("cp1252") for b in data)
+    return data.decode(codec)

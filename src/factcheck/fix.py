@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import os
+import socket
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -64,15 +67,21 @@ def apply_fix(fix: Fix) -> bool:
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace a file's bytes all at once (temp file beside it, then rename), keeping its mode.
 
-    Readers see the old file or the new one, never half of it, and a crash leaves the old one.
+    Readers see the old file or the new one, never half of it, and a crash (even SIGKILL or
+    power loss: the data and then the folder are synced) leaves the old one or the new one. A
+    symbolic link is written through: the file it points to is replaced, the link stays. The
+    temp file is `.NAME.HOST-PID.RANDOM.tmp`; one left by a killed writer is removed by the
+    next write of the same file once no process of that id runs on this host (see
+    docs/reliability.md).
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
+    target = os.path.realpath(os.fspath(path))
+    folder, name = os.path.split(target)
     try:
         mode: int | None = os.stat(target).st_mode & 0o7777
     except FileNotFoundError:
         mode = None
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.",
+    _remove_orphans(folder, name)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f"{_temp_prefix(name)}{os.getpid()}.",
                                 suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -87,8 +96,62 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
-        os.unlink(temp)
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
         raise
+    _sync_folder(folder)
+
+
+_HOST = hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+
+
+def _temp_prefix(name: str) -> str:
+    """The start of the temp files' names for `name` on this host: `.NAME.HOST-`."""
+    return f".{name}.{_HOST}-"
+
+
+def _remove_orphans(folder: str, name: str) -> None:
+    """Remove temp files for `name` left by writers on this host that no longer run."""
+    prefix = _temp_prefix(name)
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.startswith(prefix) and entry.endswith(".tmp")):
+            continue
+        pid, dot, _ = entry[len(prefix):].partition(".")
+        if not (dot and pid.isdigit()) or _running(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, entry))
+
+
+def _running(pid: int) -> bool:
+    """Whether a process with this id exists on this host (a live one of another user too)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename durable: sync the folder's entry list (where the platform allows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems and platforms cannot sync a folder; the rename still happened
+    finally:
+        os.close(fd)
 
 
 def unified_diff(fix: Fix) -> str:
