@@ -259,3 +259,16 @@ def test_public_names_resolve_and_import_lazily() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", factcheck.__version__]
+
+
+def test_temporary_files_of_dead_writers_are_swept(tmp_path: Path) -> None:
+    cache = Cache(tmp_path / "cache")
+    cache.put("sets", "ab" * 32, b"first")
+    shard = tmp_path / "cache" / "sets" / "ab"
+    old, young = shard / ".dead.tmp", shard / ".busy.tmp"
+    old.write_bytes(b"half")
+    young.write_bytes(b"half")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    cache.put("sets", "ab" + "cd" * 31, b"second")
+    assert not old.exists() and young.exists()
+    assert cache.get("sets", "ab" * 32) == b"first"

@@ -102,6 +102,7 @@ class Cache:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+        _sweep(target.parent)
 
     def _prepare(self) -> None:
         """Create the root with a CACHEDIR.TAG and a .gitignore, as other tools' caches do."""
@@ -120,6 +121,26 @@ class Cache:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     handle.write(text)
                 os.replace(temp, path)
+
+
+# A temporary file older than this was left by a writer that died; it is removed.
+_ABANDONED_AFTER_S = 600.0
+
+
+def _sweep(folder: Path) -> None:
+    """Remove temporary files that killed writers left in one folder of the cache."""
+    import time
+
+    now = time.time()
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        if now - entry.stat().st_mtime > _ABANDONED_AFTER_S:
+                            os.unlink(entry.path)
+    except OSError:
+        return
 
 
 def _digest(data: bytes) -> bytes:
