@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -11,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factcheck.claims import Claim, claims_schema, dump_schema, extract_claims
-from factcheck.document import load, parse
+from factcheck.claims.extract import _ODD_FOLDS, _trigger
+from factcheck.document import load, parse, parse_text
 from factcheck.encoding import decode
 from factcheck.errors import InputError
 
@@ -98,6 +100,35 @@ def test_columns_point_into_the_damaged_file(received: list[Claim]) -> None:
     damaged = RECEIVED.read_text(encoding="utf-8").splitlines()
     [cell] = at(received, "open_weights", 110)
     assert damaged[cell.line - 1][cell.column - 1 : cell.end_column - 1] == "‚ùå"
+
+
+# -- the word prefilter that skips phrase patterns ------------------------------------------
+
+
+def test_phrase_triggers_are_whole_words_or_nothing() -> None:
+    assert _trigger(["open weights", "api-only", "Series A+"]) == {"weights", "only", "series"}
+    # A phrase with other characters has no word that `_Words` could look for.
+    assert _trigger(["open source", "开源"]) is None
+
+
+def test_odd_folds_cover_every_character_that_matches_an_ascii_letter() -> None:
+    """Outside these, a character that matches an ASCII letter case-insensitively lowers to it."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    for code in range(128, 0x110000):
+        char = chr(code)
+        if letter.fullmatch(char) and not (char.lower().isascii() and len(char.lower()) == 1):
+            assert _ODD_FOLDS.search(char), hex(code)
+
+
+def test_phrases_beside_odd_folds_are_still_found() -> None:
+    """The long s (U+017F) matches 's' case-insensitively but does not lower to it."""
+    doc = parse_text(
+        "# Acme AI\n\n| Model | Open Weights |\n| --- | --- |\n| Acme-1 | ❌ |\n\n"
+        "Acme-1 is now open-\u017fource.\n",
+        "acme.md",
+    )
+    found = [(c.line, c.value) for c in extract_claims(doc) if c.kind == "open_weights"]
+    assert found == [(5, "closed"), (7, "open")]
 
 
 def source_slice(lines: list[str], claim: Claim) -> str:

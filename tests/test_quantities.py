@@ -644,6 +644,15 @@ def test_inverted_intervals_are_refused(make: Callable[[], Quantity]) -> None:
         make()
 
 
+def test_ordered_pairs_are_the_fields_of_each_class() -> None:
+    assert Money._ordered_pairs == Percent._ordered_pairs == Count._ordered_pairs == (
+        ("low", "high"),
+    )
+    assert Size._ordered_pairs == (("low", "high"), ("active_low", "active_high"))
+    assert DateValue._ordered_pairs == (("first", "last"),)
+    assert Duration._ordered_pairs == (("low_months", "high_months"),)
+
+
 # -- the corpus -------------------------------------------------------------------------------
 
 def test_stepfun_corpus_values() -> None:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Context, Decimal
-from typing import Annotated, Any, Literal, overload
+from typing import Annotated, Any, ClassVar, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, WithJsonSchema, model_validator
 
@@ -49,18 +50,31 @@ _ORDERED_FIELDS = (
 class Quantity(BaseModel):
     """A value found in text: `text` is the matched source, `start`/`end` its offsets in it."""
 
-    model_config = ConfigDict(frozen=True)
+    # Schemas are built on first use, not at import: most commands never make a quantity.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     text: str
     start: int = 0
     end: int = 0
 
+    # The pairs of `_ORDERED_FIELDS` that this class has, worked out once per subclass: looking
+    # up a missing field on every instance goes through pydantic's slow `__getattr__`.
+    _ordered_pairs: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        fields = cls.model_fields
+        cls._ordered_pairs = tuple(
+            (low, high) for low, high in _ORDERED_FIELDS if low in fields and high in fields
+        )
+
     @model_validator(mode="after")
     def _not_inverted(self) -> Quantity:
         # Comparison rules rely on low <= high; an inverted interval is a parser bug, not data.
-        for low_name, high_name in _ORDERED_FIELDS:
-            low = getattr(self, low_name, None)
-            high = getattr(self, high_name, None)
+        values = self.__dict__
+        for low_name, high_name in self._ordered_pairs:
+            low, high = values[low_name], values[high_name]
             if low is not None and high is not None and low > high:
                 raise ValueError(f"{low_name} {low} is above {high_name} {high}")
         return self
@@ -172,6 +186,17 @@ __all__ = [
 
 # -- shared pieces ----------------------------------------------------------------------------
 
+
+def _lazy(source: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
+    """A pattern compiled on first use, so that importing this module compiles nothing big."""
+    return functools.cache(lambda: re.compile(source, flags))
+
+
+def _hint(*words: str) -> Callable[[], re.Pattern[str]]:
+    """A prefilter for casefolded text: one alternation that finds whether any word occurs."""
+    return _lazy("|".join(re.escape(word) for word in words))
+
+
 # Arithmetic in a private context: the caller's decimal context must not change results, and
 # amounts (at most 15 digits times 1e12) stay far below this precision, so every step is exact.
 _CTX = Context(prec=60)
@@ -193,7 +218,7 @@ _QUAL_WORDS = (
 # A qualifier is read backwards from where a value starts, in a short window, so the scanners
 # do not try ~30 words at every position of every paragraph. "~ $5M" may be spaced; "<"/">"
 # only when attached: "target > $200M" compares, it does not qualify.
-_QUAL_BEFORE = re.compile(
+_QUAL_BEFORE = _lazy(
     rf"(?<!\w)(?:(?P<qw>{_QUAL_WORDS})\s+|(?P<qs>~|≈|\u223c)\s?|(?P<qs2><=|>=|<|>|≤|≥))$",
     re.IGNORECASE,
 )
@@ -228,7 +253,7 @@ _NUMBER_WORD = (
     rf"|seventeen|eighteen|nineteen|ten|hundred|dozen|{_UNITS})"
 )
 # Every number word above contains one of these; a false hit ("often") only costs a scan.
-_NUMBER_WORD_HINT = (
+_NUMBER_WORD_HINT = _hint(
     "one", "two", "thre", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
     "twelve", "thirt", "fift", "twent", "fort", "hundred", "dozen",
 )
@@ -241,6 +266,7 @@ _ORDINAL_WORDS: dict[str, int] = {
 _ORDINAL_WORD = "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
 
 _SEP = r"(?:\s?[-\u2013\u2014]\s?|\s+to\s+)"
+_SPACES = re.compile(r"\s+")
 
 
 def _dec(text: str) -> Decimal:
@@ -270,11 +296,11 @@ def _word_number(word: str) -> int | None:
 
 def _qualifier_before(text: str, start: int) -> tuple[int, str | None]:
     """Where a qualifier right before `start` begins, and its kind (or `start`, None)."""
-    m = _QUAL_BEFORE.search(text, max(0, start - _QUAL_WINDOW), start)
+    m = _QUAL_BEFORE().search(text, max(0, start - _QUAL_WINDOW), start)
     if m is None:
         return start, None
     word = m.group("qw") or m.group("qs") or m.group("qs2")
-    return m.start(), _QUAL_KIND.get(re.sub(r"\s+", " ", word.casefold()))
+    return m.start(), _QUAL_KIND.get(_SPACES.sub(" ", word.casefold()))
 
 
 def _apply(low: Decimal, high: Decimal, is_range: bool, qual: str | None, plus: bool
@@ -306,11 +332,6 @@ def _without_overlaps(items: Iterable[tuple[int, int, Any]]) -> list[Any]:
             kept.append(item)
             last_end = end
     return kept
-
-
-def _has_any(lowered: str, words: Iterable[str]) -> bool:
-    """A cheap prefilter: plain substring tests beat a case-insensitive regex alternation."""
-    return any(word in lowered for word in words)
 
 
 def _strip_markup(text: str) -> tuple[int, int]:
@@ -359,7 +380,7 @@ _PER = (
     r"(?!\s+(?:later|after|ago|earlier|before|prior|on|from|into|since|of)\b)"
     r"|\s+(?P<pu3>monthly|annually|yearly|weekly|daily|quarterly)\b)"
 )
-_MONEY = re.compile(
+_MONEY = _lazy(
     rf"(?<![\w.,])"
     rf"(?:(?P<cur1>{_CUR_PREFIX})\s?)?"
     rf"(?P<n1>{_NUM})"
@@ -377,7 +398,7 @@ _VAGUE_CURRENCY = (
     r"(?:(?:US|U\.S\.)\s+)?(?P<vc>dollars|yuan|RMB|renminbi|USD|CNY|euros|EUR|pounds\s+sterling"
     r"|yen)(?![a-z])"
 )
-_VAGUE_MONEY = re.compile(
+_VAGUE_MONEY = _lazy(
     rf"(?<![\w$])(?:"
     rf"(?P<few>several|a\s+few|a\s+couple\s+of)\s+(?:(?P<mul>hundred|tens\s+of)\s+)?"
     rf"(?P<unit>thousand|million|billion|trillion)\s+(?:of\s+)?{_VAGUE_CURRENCY}"
@@ -388,7 +409,7 @@ _VAGUE_MONEY = re.compile(
     rf")",
     re.IGNORECASE,
 )
-_CONVERSION_OPEN = re.compile(
+_CONVERSION_OPEN = _lazy(
     r"\s?\(\s?(?:(?:or|i\.e\.,?|equivalent\s+to|equal\s+to)\s+)?"
     rf"(?:(?:~|≈|\u223c)\s?|<|>|{_QUAL_WORDS}\s+)?",
     re.IGNORECASE,
@@ -425,7 +446,7 @@ _PER_NAMES: dict[str, str] = {
 def _currency(token: str | None) -> str | None:
     if token is None:
         return None
-    return _CURRENCY_CODES.get(re.sub(r"\s+", " ", token.casefold()))
+    return _CURRENCY_CODES.get(_SPACES.sub(" ", token.casefold()))
 
 
 def _scale(token: str | None) -> Decimal:
@@ -434,12 +455,15 @@ def _scale(token: str | None) -> Decimal:
     return _SCALES[token.strip().casefold()]
 
 
+_PER_TOKENS = re.compile(r"(?:1\s?)?(m|million|k|thousand)\s+tokens?", re.IGNORECASE)
+
+
 def _per(match: re.Match[str]) -> str | None:
     unit = match.group("pu1") or match.group("pu2") or match.group("pu3")
     if unit is None:
         return None
-    unit = re.sub(r"\s+", " ", unit.strip())
-    tokens = re.fullmatch(r"(?:1\s?)?(m|million|k|thousand)\s+tokens?", unit, re.IGNORECASE)
+    unit = _SPACES.sub(" ", unit.strip())
+    tokens = _PER_TOKENS.fullmatch(unit)
     if tokens:
         return ("M" if tokens.group(1)[0] in "mM" else "K") + " tokens"
     if unit.casefold() in {"m", "k"}:
@@ -453,7 +477,7 @@ def _per(match: re.Match[str]) -> str | None:
 
 def _money_at(text: str, pos: int) -> tuple[Money | None, int]:
     """Match one amount at or after `pos`; return it (or None) and where to search next."""
-    m = _MONEY.search(text, pos)
+    m = _MONEY().search(text, pos)
     if m is None:
         return None, len(text) + 1
     money = _money_of(text, m)
@@ -498,10 +522,10 @@ def _money_of(text: str, m: re.Match[str]) -> Money | None:
 
 def _conversion(text: str, at: int, currency: str) -> tuple[Money | None, int]:
     """An amount in another currency in parentheses right after an amount: its conversion."""
-    opening = _CONVERSION_OPEN.match(text, at)
+    opening = _CONVERSION_OPEN().match(text, at)
     if opening is None:
         return None, at
-    m = _MONEY.match(text, opening.end())
+    m = _MONEY().match(text, opening.end())
     if m is None:
         return None, at
     converted = _money_of(text, m)
@@ -516,10 +540,10 @@ def _conversion(text: str, at: int, currency: str) -> tuple[Money | None, int]:
 
 
 def _vague_money(text: str) -> Iterator[Money]:
-    for m in _VAGUE_MONEY.finditer(text):
+    for m in _VAGUE_MONEY().finditer(text):
         few = m.group("few") or m.group("few2")
         if few is not None:
-            word = re.sub(r"\s+", " ", few.casefold())
+            word = _SPACES.sub(" ", few.casefold())
             lo, hi = {"several": (2, 9), "a few": (2, 5), "a couple of": (2, 3)}[word]
             if m.group("unit"):
                 unit = _SCALES[m.group("unit").casefold()]
@@ -546,11 +570,13 @@ def _vague_money(text: str) -> Iterator[Money]:
 
 
 _ANY_DIGIT = re.compile(r"\d")
-_MONEY_HINT = (
+_MONEY_HINT = _hint(
     "$", "€", "£", "¥", "￥", "元", "円", "usd", "rmb", "cny", "eur", "gbp", "hkd", "jpy",
     "dollar", "yuan", "renminbi", "sterling", "yen", "人民币",
 )
-_VAGUE_HINT = ("several", "few", "couple", "hundreds", "tens", "dozens", "millions", "billions")
+_VAGUE_HINT = _hint(
+    "several", "few", "couple", "hundreds", "tens", "dozens", "millions", "billions"
+)
 
 
 def find_money(text: str) -> list[Money]:
@@ -558,13 +584,13 @@ def find_money(text: str) -> list[Money]:
     found: list[tuple[int, int, Money]] = []
     # Every amount has a digit and a currency; most paragraphs have neither, so skip the scan.
     lowered = text.casefold()
-    hint = _ANY_DIGIT.search(text) and _has_any(lowered, _MONEY_HINT)
+    hint = _ANY_DIGIT.search(text) and _MONEY_HINT().search(lowered)
     pos = 0 if hint else len(text) + 1
     while pos <= len(text):
         money, pos = _money_at(text, pos)
         if money is not None:
             found.append((money.start, money.end, money))
-    if _has_any(lowered, _VAGUE_HINT):
+    if _VAGUE_HINT().search(lowered):
         found.extend((v.start, v.end, v) for v in _vague_money(text))
     return _without_overlaps(found)
 
@@ -586,7 +612,7 @@ _SIZE_NUM = r"\d{1,12}(?:\.\d{1,6})?(?!\.?\d)"
 _SIZE_SCALE = r"(?:\s?(?:thousand|million|billion|trillion)(?![a-z])|[KMBT](?![A-Za-z0-9]))"
 _SIZE_ITEM = rf"{_SIZE_NUM}\s?-?{_SIZE_SCALE}"
 _PARAMS = r"param(?:eter)?s?\b"
-_SIZES = re.compile(
+_SIZES = _lazy(
     # A size in prose needs parameter context: "params", "(38B active)" or MoE/dense after it.
     rf"(?<![\w$€£¥.,])(?<![A-Za-z]-)"
     rf"(?:(?P<arch0>dense|MoE)\s+)?"
@@ -603,13 +629,13 @@ _SIZES = re.compile(
     rf"|(?<![\w-])(?P<word>(?:multi-)?(?:trillion|billion))[- ](?:{_PARAMS})",
     re.IGNORECASE,
 )
-_SIZE_LIST_ITEM = re.compile(rf"({_SIZE_NUM})\s?-?({_SIZE_SCALE})", re.IGNORECASE)
-_SIZE_CELL = re.compile(
+_SIZE_LIST_ITEM = _lazy(rf"({_SIZE_NUM})\s?-?({_SIZE_SCALE})", re.IGNORECASE)
+_SIZE_CELL = _lazy(
     rf"(?P<lt><\s?)?(?P<approx>~\s?)?(?:(?P<r>{_SIZE_NUM})(?P<rs>{_SIZE_SCALE})?\+?\s?[-\u2013]\s?)?"
     rf"(?P<n>{_SIZE_NUM})\s?-?(?P<s>{_SIZE_SCALE})(?P<plus>\+)?(?:\s?{_PARAMS})?",
     re.IGNORECASE,
 )
-_ACTIVE = re.compile(
+_ACTIVE = _lazy(
     rf"(?P<an>{_SIZE_NUM})\s?(?P<as>{_SIZE_SCALE})\s+(?:active|activated)(?:\s+{_PARAMS})?",
     re.IGNORECASE,
 )
@@ -644,12 +670,15 @@ def _size_interval(m: re.Match[str], approx: bool
     return _apply(high, high, False, qual, bool(m.group("plus")))
 
 
+_SIZE_HINT = _hint("param", "moe", "dense", "activ")
+
+
 def find_sizes(text: str) -> list[Size]:
     """Model sizes in prose, only where parameter context says so ("30B params", "1T+ MoE")."""
     found: list[Size] = []
-    if not _has_any(text.casefold(), ("param", "moe", "dense", "activ")):
+    if not _SIZE_HINT().search(text.casefold()):
         return found
-    for m in _SIZES.finditer(text):
+    for m in _SIZES().finditer(text):
         if m.group("word"):
             low = _SIZE_WORD_LOW[m.group("word").casefold().removeprefix("multi-")]
             found.append(Size(text=m.group(0), start=m.start(), end=m.end(), low=low,
@@ -674,7 +703,7 @@ def find_sizes(text: str) -> list[Size]:
             start = m.start() if m.group("arch0") else m.start("approx") if m.group(
                 "approx") else start
         if m.group("list"):
-            for item in _SIZE_LIST_ITEM.finditer(text, m.start("list"), m.end("list")):
+            for item in _SIZE_LIST_ITEM().finditer(text, m.start("list"), m.end("list")):
                 value = _mul(_dec(item.group(1)), _size_scale(item.group(2)))
                 approx = bool(m.group("approx")) and item.start() == m.start("list")
                 item_start = m.start("approx") if approx else item.start()
@@ -692,7 +721,7 @@ def find_sizes(text: str) -> list[Size]:
 def parse_size(text: str) -> Size | None:
     """The size in a "Parameters" cell: "130B (dense)", "1T+ (MoE)", "355B (32B active)"."""
     start, end = _strip_markup(text)
-    m = _SIZE_CELL.match(text, start, end)
+    m = _SIZE_CELL().match(text, start, end)
     if m is None:
         return None
     interval = _size_interval(m, bool(m.group("approx")))
@@ -702,7 +731,7 @@ def parse_size(text: str) -> Size | None:
     if m.group("lt"):
         low, qualifier = _ZERO, "at_most"
     rest = text[m.end():end]
-    active = _ACTIVE.search(rest)
+    active = _ACTIVE().search(rest)
     active_low = active_high = None
     arch_match = _ARCH.search(rest)
     arch = _arch(arch_match.group("arch")) if arch_match else None
@@ -741,7 +770,7 @@ _BARE_YEAR_AFTER = (
     r"|\s+(?:tokens?|params|parameters|users|MAU|GPUs?|employees|people|hospitals"
     r"|customers|devices|downloads|stars|times|characters|chars|words)\b)"
 )
-_DATE_ATOM = re.compile(
+_DATE_ATOM = _lazy(
     rf"(?<![\w$€£¥#.,:/])(?:"
     rf"(?P<iy>{_YEAR})-(?P<im>0[1-9]|1[0-2])(?:-(?P<id>0[1-9]|[12]\d|3[01]))?(?![\d-])"
     rf"|(?P<sy1>{_YEAR})[-\u2013](?P<sy2>\d{{2}})(?![\d.,%\w])"
@@ -828,7 +857,7 @@ def _date_atom(m: re.Match[str]) -> tuple[dt.date, dt.date, DatePrecision] | Non
         if g("pm"):  # "early March 2025": the month is the finest bound we keep
             month = _month(g("pm"))
             return *_span_of(year, month, month), "month"
-        first, last = _PARTS[_PART_WORDS[re.sub(r"\s+", " ", g("part").casefold())]]
+        first, last = _PARTS[_PART_WORDS[_SPACES.sub(" ", g("part").casefold())]]
         return *_span_of(year, first, last), "part"
     if g("y"):
         year = int(g("y"))
@@ -843,7 +872,7 @@ def find_dates(text: str) -> list[DateValue]:
     year = _YEAR_HINT.search(text)
     if year is None:
         return []
-    for m in _DATE_ATOM.finditer(text, max(0, year.start() - 40)):
+    for m in _DATE_ATOM().finditer(text, max(0, year.start() - 40)):
         atom = _date_atom(m)
         if atom is not None:
             atoms.append((m.start(), m.end(), *atom))
@@ -885,7 +914,7 @@ def parse_date(text: str) -> DateValue | None:
 
 # -- percentages ------------------------------------------------------------------------------
 
-_PERCENT = re.compile(
+_PERCENT = _lazy(
     rf"(?<![\w.,])"
     rf"(?P<neg>(?<![\w%.)])[-\u2212])?(?P<a>{_NUM})(?:\s?(?:%|percent\b|per\s?cent\b))?"
     rf"(?:\s?(?:-|\u2013|\u2014|to)\s?(?P<b>{_NUM}))?"
@@ -899,7 +928,7 @@ def find_percents(text: str) -> list[Percent]:
     found: list[Percent] = []
     if "%" not in text and "cent" not in text.casefold():
         return found
-    for m in _PERCENT.finditer(text):
+    for m in _PERCENT().finditer(text):
         low = _dec(m.group("a"))
         if m.group("neg"):
             low = -low
@@ -919,7 +948,7 @@ def find_percents(text: str) -> list[Percent]:
 # -- ranks ------------------------------------------------------------------------------------
 
 _RANK_NUMBER = rf"(?:\d{{1,3}}|{_NUMBER_WORD})"
-_RANKS = re.compile(
+_RANKS = _lazy(
     r"(?:(?<![\w-])(?P<tied>tied|joint)(?:\s+(?:for|at))?\s+)?"
     r"(?:"
     r"(?<![\w&#])\#\s?(?P<h1>\d{1,3})(?:\s?[-\u2013/]\s?\#?(?P<h2>\d{1,3}))?(?!\w|\.\d|%)"
@@ -932,7 +961,7 @@ _RANKS = re.compile(
     re.IGNORECASE,
 )
 # A numeric ordinal in prose is a rank only beside rank words: "ranks 5th", "5th globally".
-_ORDINAL_BEFORE = re.compile(
+_ORDINAL_BEFORE = _lazy(
     r"\b(?:rank(?:s|ed|ing)?|placed?|plac(?:es|ing)|came|comes|finish(?:ed|es)?|at|is|was"
     r"|sits|stands)\s+(?:(?:in|at)\s+)?$",
     re.IGNORECASE,
@@ -941,7 +970,7 @@ _ORDINAL_AFTER = re.compile(
     r"\s+(?:globally|worldwide|overall|place|position|in\s+the\s+world|among|on|in\s+China)\b",
     re.IGNORECASE,
 )
-_RANK_CELL = re.compile(
+_RANK_CELL = _lazy(
     r"(?:(?P<tied>tied|joint)\s*(?:for\s+|at\s+)?)?"
     r"(?:"
     r"(?:\#|no\.?\s?|number\s+)\s?(?P<h1>\d{1,4})(?:\s?[-\u2013/]\s?(?:\#|no\.?\s?)?(?P<h2>\d{1,4}))?"
@@ -979,7 +1008,7 @@ def find_ranks(text: str) -> list[Rank]:
     lowered = text.casefold()
     if not ("#" in text or "top" in lowered or "no." in lowered or _ORDINAL_HINT.search(text)):
         return found
-    for m in _RANKS.finditer(text):
+    for m in _RANKS().finditer(text):
         tied = bool(m.group("tied") or m.group("tied2"))
         if m.group("h1"):
             low = int(m.group("h1"))
@@ -992,7 +1021,7 @@ def find_ranks(text: str) -> list[Rank]:
             low = int(m.group("no"))
             found_rank = _make_rank(text, m.start(), m.end(), low, low, tied, False)
         else:
-            before = _ORDINAL_BEFORE.search(text, max(0, m.start() - 24), m.start())
+            before = _ORDINAL_BEFORE().search(text, max(0, m.start() - 24), m.start())
             after = _ORDINAL_AFTER.match(text, m.end())
             if not (before or after or tied):
                 continue
@@ -1007,7 +1036,7 @@ def find_ranks(text: str) -> list[Rank]:
 def parse_rank(text: str) -> Rank | None:
     """The rank of a cell: "#1", "Tied #1-2", "#5-6", "5th", "Top 3", "top", "first", "No. 1"."""
     start, end = _strip_markup(text)
-    m = _RANK_CELL.match(text, start, end)
+    m = _RANK_CELL().match(text, start, end)
     if m is None or not _only_noise(text[m.end():end]):
         return None
     tied = bool(m.group("tied") or m.group("tied2"))
@@ -1034,7 +1063,7 @@ def parse_rank(text: str) -> Rank | None:
 # -- counts -----------------------------------------------------------------------------------
 
 _COUNT_NUMBER = rf"(?:{_INT}|\b{_NUMBER_WORD}\b)"
-_COUNTS = re.compile(
+_COUNTS = _lazy(
     rf"(?<![\w.,$€£¥#/\-])"
     rf"(?P<a>{_COUNT_NUMBER})(?:\s?(?:-|\u2013|to)\s?(?P<b>{_COUNT_NUMBER}))?(?P<plus>\+)?"
     r"(?P<words>(?:[ \t]+[A-Za-z][A-Za-z'\u2019\-]{0,40}){1,3})",
@@ -1093,19 +1122,22 @@ def _count_value(token: str) -> int | None:
     return _word_number(token)
 
 
+_TOP_BEFORE = re.compile(r"\btop[\s-]$", re.IGNORECASE)
+
+
 def find_counts(text: str) -> list[Count]:
     """Counts of things: "11 foundation models", "12+ models", "eleven US cities"."""
     found: list[Count] = []
-    if not (_ANY_DIGIT.search(text) or _has_any(text.casefold(), _NUMBER_WORD_HINT)):
+    if not (_ANY_DIGIT.search(text) or _NUMBER_WORD_HINT().search(text.casefold())):
         return found
-    for m in _COUNTS.finditer(text):
+    for m in _COUNTS().finditer(text):
         a, b = m.group("a"), m.group("b")
         low, high = _count_value(a), _count_value(b) if b else None
         if low is None or (b and high is None):
             continue
-        if re.fullmatch(r"(?:19|20)\d\d", a) and not m.group("plus") and not b:
+        if _YEAR_HINT.fullmatch(a) and not m.group("plus") and not b:
             continue  # a year, not a count: "2024 models"
-        if re.search(r"\btop[\s-]$", text[max(0, m.start() - 4): m.start()], re.IGNORECASE):
+        if _TOP_BEFORE.search(text[max(0, m.start() - 4): m.start()]):
             continue  # "top 3 models" is a rank
         noun_end, noun = _count_noun(m)
         if noun is None:
@@ -1147,7 +1179,7 @@ def _count_noun(m: re.Match[str]) -> tuple[int, str | None]:
 # -- durations --------------------------------------------------------------------------------
 
 _DURATION_NUMBER = rf"(?:\d{{1,4}}(?:\.\d{{1,3}})?(?![\d,])|\b{_NUMBER_WORD}\b)"
-_DURATIONS = re.compile(
+_DURATIONS = _lazy(
     rf"(?<![\w.,$€£¥#/])(?<![A-Za-z]-)"
     rf"(?P<a>{_DURATION_NUMBER})(?:\s?(?:-|\u2013|to)\s?(?P<b>{_DURATION_NUMBER}))?(?P<plus>\+)?"
     r"(?:\s|-)(?P<unit>years?|yrs?|months?|mos|weeks?|days?|quarters?)\b(?!-old|\s+old\b)",
@@ -1171,12 +1203,15 @@ def _months(value: Decimal, unit: str) -> Decimal:
     return _clean(months)
 
 
+_DURATION_HINT = _hint("year", "yr", "month", "mos", "week", "day", "quarter")
+
+
 def find_durations(text: str) -> list[Duration]:
     """Durations: "16-year", "18 months", "48+ months", "2-3 years", "18-24 month"."""
     found: list[Duration] = []
-    if not _has_any(text.casefold(), ("year", "yr", "month", "mos", "week", "day", "quarter")):
+    if not _DURATION_HINT().search(text.casefold()):
         return found
-    for m in _DURATIONS.finditer(text):
+    for m in _DURATIONS().finditer(text):
         a, b = m.group("a"), m.group("b")
         low = Decimal(a) if a[0].isdigit() else _word_number(a)
         high = low if b is None else (Decimal(b) if b[0].isdigit() else _word_number(b))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from factcheck.document import Document, Paragraph, Table
@@ -38,12 +38,16 @@ _CORPORATE_SUFFIXES = frozenset(
 )
 _VS = re.compile(r"\bvs\.?\s+([^(/,:]+)", re.IGNORECASE)
 _NAME_OK = re.compile(r"^[\w.][\w .+\-]*$")
+_KEY_SEPARATORS = re.compile(r"[\s\-_]+")
+_NAME_SEPARATORS = re.compile(r"\s*(?:,|/|;|\band\b|&)\s*")
+
+Mentions = tuple[tuple[int, int, str], ...]  # (start, end, key) of each mention in a text
 
 
 def entity_key(name: str) -> str:
     """Normalise a name: case, markup and separators, so `Step-2` and `step 2` are one key."""
     text = normalise_label(name).strip(" .,:;")
-    return re.sub(r"[\s\-_]+", "-", text)
+    return _KEY_SEPARATORS.sub("-", text)
 
 
 def company_key(name: str) -> str:
@@ -66,7 +70,7 @@ def _is_model_name(text: str) -> bool:
 
 def split_names(cell: str) -> list[str]:
     """Split a cell naming several models ("Step-1, Step-2") into names."""
-    parts = re.split(r"\s*(?:,|/|;|\band\b|&)\s*", cell.strip())
+    parts = _NAME_SEPARATORS.split(cell.strip())
     return [p.strip(" *") for p in parts if p.strip(" *")]
 
 
@@ -82,6 +86,10 @@ class Entities:
     _model_re: re.Pattern[str] | None = None
     _company_re: re.Pattern[str] | None = None
     _others_re: re.Pattern[str] | None = None
+    # Mentions by text: extraction asks about the same sentence once per claim it finds.
+    _seen: dict[tuple[str, str], Mentions] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add_model(self, name: str) -> None:
         name = name.strip(" *`")
@@ -100,15 +108,24 @@ class Entities:
         self._company_re = _names_pattern(n for n in names if n)
         self._others_re = _names_pattern(self.others.values())
 
-    def models_in(self, text: str) -> list[tuple[int, int, str]]:
+    def models_in(self, text: str) -> Mentions:
         """Return (start, end, key) of every model mention, longest names first."""
-        return _mentions(self._model_re, text, entity_key)
+        return self._cached("model", text, self._model_re, entity_key)
 
-    def company_in(self, text: str) -> list[tuple[int, int, str]]:
-        return _mentions(self._company_re, text, lambda _: self.company_key or "")
+    def company_in(self, text: str) -> Mentions:
+        return self._cached("company", text, self._company_re, lambda _: self.company_key or "")
 
-    def others_in(self, text: str) -> list[tuple[int, int, str]]:
-        return _mentions(self._others_re, text, company_key)
+    def others_in(self, text: str) -> Mentions:
+        return self._cached("other", text, self._others_re, company_key)
+
+    def _cached(
+        self, kind: str, text: str, pattern: re.Pattern[str] | None, key: Callable[[str], str]
+    ) -> Mentions:
+        """The mentions of one kind in `text`, found once per text (the patterns are frozen)."""
+        found = self._seen.get((kind, text))
+        if found is None:
+            found = self._seen[(kind, text)] = _mentions(pattern, text, key)
+        return found
 
 
 def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
@@ -122,13 +139,10 @@ def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w]|-\w)", re.IGNORECASE)
 
 
-def _mentions(
-    pattern: re.Pattern[str] | None, text: str, key: object
-) -> list[tuple[int, int, str]]:
+def _mentions(pattern: re.Pattern[str] | None, text: str, key: Callable[[str], str]) -> Mentions:
     if pattern is None:
-        return []
-    to_key = key if callable(key) else entity_key
-    return [(m.start(), m.end(), str(to_key(m.group(0)))) for m in pattern.finditer(text)]
+        return ()
+    return tuple((m.start(), m.end(), key(m.group(0))) for m in pattern.finditer(text))
 
 
 def find_entities(doc: Document, vocab: Vocabulary) -> Entities:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from factcheck.claims.entities import (
     Entities,
@@ -105,6 +106,9 @@ _SCENARIO = re.compile(
     r"\b(?:scenario|outcome|probabilit|likelihood|case|odds|chance)", re.IGNORECASE
 )
 _HEADING_PROB = re.compile(r"\((\d{1,3}(?:\.\d+)?)\s*%\s*(?:probability|likelihood|chance)\)", re.I)
+_PERCENT_LABEL = re.compile(r"~?\d{1,3}(?:\.\d+)?\s*%")
+_DATE_GAP = re.compile(r"[\s(,]*(?:as of|in|at|since|by|from)?\s*", re.I)
+_PARENS = re.compile(r"\s*\([^()]*\)")
 _ITEM_PROB = re.compile(
     r"^\s*(\d{1,3}(?:\.\d+)?)\s*%\s*[:\-–—]|[:\-–—(]\s*(\d{1,3}(?:\.\d+)?)\s*%\)?\s*$"
 )
@@ -124,6 +128,77 @@ def _person_prose_pattern(roles: Sequence[str]) -> re.Pattern[str] | None:
         rf"|(?P<name2>{name})\s+joined\s+(?:in\s+{when}\s+)?as\s+(?:the\s+)?"
         rf"(?P<role2>(?i:{role}))(?:\s+(?P<when2>{when}))?"
     )
+
+
+# A word of a lower-cased sentence, for the prefilter of `_Words`.
+_TOKEN = re.compile(r"[a-z0-9]+")
+# Characters that case-insensitive matching folds onto an ASCII letter while `str.lower` does
+# not ("İ" matches "i"): a sentence with one of them is scanned with every pattern.
+_ODD_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+_DIGIT = re.compile(r"\d")
+# Whole words that some quantities cannot be found without, in a sentence with no digit:
+# vague amounts ("several million dollars"), counts ("eleven cities"), sizes ("trillion-param"),
+# ranks ("top three").
+_VAGUE_MONEY_WORDS = frozenset(
+    {"several", "few", "couple", "hundreds", "tens", "dozens", "millions", "billions"}
+)
+_NUMBER_WORDS = frozenset({
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
+    "dozen",
+})
+_SIZE_WORDS = frozenset({"trillion", "billion"})
+_TOP = frozenset({"top"})
+# Lower-case text that `_CONTEXT` and `_RELEASE_VERB` cannot match without.
+_CONTEXT_HINT = re.compile("context")
+_RELEASE_HINT = re.compile("releas|launch|debut|unveil|introduc|shipped")
+
+
+def _trigger(phrases: Iterable[str]) -> frozenset[str] | None:
+    """Words one of which every match of `_phrase_pattern(phrases)` holds, or None if unknown.
+
+    The pattern matches a phrase only between non-word characters, so each lower-cased ASCII
+    word of a phrase is a whole word of any sentence that matches it: one word per phrase (the
+    longest, the rarest) is enough. A phrase with other characters gives no trigger.
+    """
+    words = set()
+    for phrase in phrases:
+        found = _TOKEN.findall(phrase.lower())
+        if not phrase.isascii() or not found:
+            return None
+        words.add(max(found, key=len))
+    return frozenset(words)
+
+
+class _Words:
+    """What a sentence may hold, from its digits and its lower-cased text and words.
+
+    Most sentences hold none of the phrases of most extractors, and one scan for their words
+    is far cheaper than one case-insensitive regex scan per phrase pattern. `may` holds the
+    `id` of every phrase pattern that may match (hashing a pattern is slow).
+    """
+
+    __slots__ = ("digit", "lowered", "may", "words")
+
+    def __init__(self, sentence: str, p: _Patterns) -> None:
+        self.digit = _DIGIT.search(sentence) is not None
+        self.lowered: str | None = None
+        self.words: frozenset[str] | None = None
+        self.may = p.every
+        if sentence.isascii() or not _ODD_FOLDS.search(sentence):
+            self.lowered = sentence.lower()
+            self.words = frozenset(_TOKEN.findall(self.lowered))
+            found = self.words & p.triggers.keys()
+            self.may = p.untriggered.union(*(p.triggers[word] for word in found))
+
+    def any_of(self, words: frozenset[str]) -> bool:
+        """Whether the sentence may hold one of the lower-case `words` as a whole word."""
+        return self.words is None or not self.words.isdisjoint(words)
+
+    def may_contain(self, hint: re.Pattern[str]) -> bool:
+        """Whether the sentence may hold a match of `hint`, a pattern of lower-case text."""
+        return self.lowered is None or hint.search(self.lowered) is not None
 
 
 def _phrase_pattern(phrases: Iterable[str], tail: str = "") -> re.Pattern[str] | None:
@@ -151,19 +226,44 @@ class _Patterns:
     total: re.Pattern[str] | None
     roles: re.Pattern[str] | None
     person_prose: re.Pattern[str] | None
-
-
+    # For `_Words`, by `id` of the patterns above: those that a word lets match in a sentence
+    # (a sentence must hold one of a pattern's trigger words), those without trigger words,
+    # and all of them.
+    triggers: dict[str, frozenset[int]]
+    untriggered: frozenset[int]
+    every: frozenset[int]
+    maturity_ids: frozenset[int]
+    status_ids: frozenset[int]
 
 
 def _patterns(vocab: Vocabulary) -> _Patterns:
     ph = vocab.phrases
+    triggers: dict[str, set[int]] = {}
+    untriggered: set[int] = set()
+    every: set[int] = set()
+
+    def add(pattern: re.Pattern[str] | None, words: frozenset[str] | None) -> None:
+        if pattern is None:
+            return
+        every.add(id(pattern))
+        if words is None:
+            untriggered.add(id(pattern))
+        for word in words or ():
+            triggers.setdefault(word, set()).add(id(pattern))
+
+    def phrase_pattern(phrases: Iterable[str], tail: str = "") -> re.Pattern[str] | None:
+        phrases = tuple(p for p in phrases if p)
+        pattern = _phrase_pattern(phrases, tail)
+        add(pattern, _trigger(phrases))
+        return pattern
+
     maturity = []
     for stage in ph.maturity:
         # "in production" describes a product only at a clause end, not in "in production vehicles".
         plain = [p for p in stage.phrases if not p.startswith("in ")]
         inside = [p for p in stage.phrases if p.startswith("in ")]
         for group, tail in ((plain, ""), (inside, r"(?=\s*(?:[.,;:)\]]|$))")):
-            pattern = _phrase_pattern(group, tail)
+            pattern = phrase_pattern(group, tail)
             if pattern is not None:
                 maturity.append((stage.stage, stage.level, pattern))
     status = []
@@ -172,37 +272,46 @@ def _patterns(vocab: Vocabulary) -> _Patterns:
         if term.threshold is not None:
             amount = term.threshold.amount
             threshold = Money(text="", currency=term.threshold.currency, low=amount, high=amount)
-        pattern = _phrase_pattern(term.phrases)
+        pattern = phrase_pattern(term.phrases)
         if pattern is not None:
             status.append((term.status, threshold, pattern))
     revenue = []
     for metric in ("revenue_target", "arr", "revenue"):
-        pattern = _phrase_pattern(getattr(ph.revenue, metric))
+        pattern = phrase_pattern(getattr(ph.revenue, metric))
         if pattern is not None:
             revenue.append((metric, pattern))
+    person_prose = _person_prose_pattern(ph.roles)
+    add(person_prose, frozenset({"since", "joined"}))
     result = _Patterns(
-        open=_phrase_pattern(ph.open_weights.get("open", ())),
-        closed=_phrase_pattern(ph.open_weights.get("closed", ())),
-        negation=_phrase_pattern(ph.negations),
+        open=phrase_pattern(ph.open_weights.get("open", ())),
+        closed=phrase_pattern(ph.open_weights.get("closed", ())),
+        negation=phrase_pattern(ph.negations),
         maturity=maturity,
         status=status,
-        retraction=_phrase_pattern(ph.retraction.markers),
+        retraction=phrase_pattern(ph.retraction.markers),
         revenue=revenue,
-        valuation=_phrase_pattern(ph.valuation),
-        superlative=_phrase_pattern(ph.superlatives),
-        hypothetical=_phrase_pattern(ph.hypothetical),
-        rounds=_phrase_pattern(ph.funding_rounds),
-        additional=_phrase_pattern(ph.round_additional),
-        total=_phrase_pattern(ph.total_funding),
-        roles=_phrase_pattern(ph.roles),
-        person_prose=_person_prose_pattern(ph.roles),
+        valuation=phrase_pattern(ph.valuation),
+        superlative=phrase_pattern(ph.superlatives),
+        hypothetical=phrase_pattern(ph.hypothetical),
+        rounds=phrase_pattern(ph.funding_rounds),
+        additional=phrase_pattern(ph.round_additional),
+        total=phrase_pattern(ph.total_funding),
+        roles=phrase_pattern(ph.roles),
+        person_prose=person_prose,
+        triggers={word: frozenset(ids) for word, ids in triggers.items()},
+        untriggered=frozenset(untriggered),
+        every=frozenset(every),
+        maturity_ids=frozenset(id(pattern) for _s, _l, pattern in maturity),
+        status_ids=frozenset(id(pattern) for _s, _t, pattern in status),
     )
     return result
 
 
-@dataclass(frozen=True)
-class _Context:
-    """What the surroundings of a sentence say: its label, date, subject and section."""
+class _Context(NamedTuple):
+    """What the surroundings of a sentence say: its label, date, subject and section.
+
+    A named tuple rather than a dataclass: one is made or changed for nearly every block.
+    """
 
     origin: Origin
     section: tuple[str, ...]
@@ -220,6 +329,7 @@ class _Extractor:
         self.p = vocab.memo("extract-patterns", _patterns)
         self.ents: Entities = find_entities(doc, vocab)
         self.claims: list[Claim] = []
+        self._hypothetical: dict[tuple[str, ...], bool] = {}  # by section titles below the top
 
     # -- claim construction -------------------------------------------------------------
 
@@ -321,7 +431,13 @@ class _Extractor:
     def _hypothetical_section(self, section: Section | None) -> bool:
         if section is None or self.p.hypothetical is None:
             return False
-        return any(self.p.hypothetical.search(title) for title in section.path[1:])
+        titles = section.path[1:]
+        found = self._hypothetical.get(titles)
+        if found is None:
+            found = self._hypothetical[titles] = any(
+                self.p.hypothetical.search(title) for title in titles
+            )
+        return found
 
     # -- tables -------------------------------------------------------------------------
 
@@ -442,7 +558,7 @@ class _Extractor:
                 value=valuation,
                 date=date,
             )
-            self._status(val_cell, 0, len(val_cell.text), replace(ctx, date=date), subject)
+            self._status(val_cell, 0, len(val_cell.text), ctx._replace(date=date), subject)
 
     def _org(self, key: str) -> tuple[str, str, SubjectType]:
         if key == self.ents.company_key:
@@ -501,7 +617,7 @@ class _Extractor:
                 self._emit(
                     ReleaseClaim, event, 0, len(event.text), ctx, self._model(model), date=date
                 ) if date else None
-        row_ctx = replace(ctx, date=date, model=model, origin="table")
+        row_ctx = ctx._replace(date=date, model=model, origin="table")
         for i, cell in enumerate(row):
             if i != col["date"] and cell.inline.text.strip():
                 self._sentences(cell.inline, 0, row_ctx)
@@ -531,7 +647,7 @@ class _Extractor:
         body, ctx = self._label_context(text, ctx)
         lead = self._lead_entity(text) if not ctx.label else None
         if lead is not None:
-            ctx = replace(ctx, entity=lead)
+            ctx = ctx._replace(entity=lead)
         if ctx.label:
             self._labelled(inline, body, ctx)
         self._sentences(inline, body, ctx)
@@ -556,7 +672,10 @@ class _Extractor:
 
     def _label_context(self, text: str, ctx: _Context) -> tuple[int, _Context]:
         """Read a `Label: value` prefix: a date, a model, an organisation or a field name."""
-        match = _COLON_LABEL.match(text) or _LABEL.match(text)
+        # The substring tests are cheap and most blocks have no label.
+        match = (":" in text and _COLON_LABEL.match(text)) or (
+            ("—" in text or "–" in text) and _LABEL.match(text)
+        )
         if not match:
             return 0, ctx
         label = match.group(1).strip()
@@ -577,11 +696,11 @@ class _Extractor:
             updates["entity"] = entity
         elif entity == self.ents.company_key:
             updates["entity"] = None
-        if (self.p.hypothetical and self.p.hypothetical.search(label)) or re.fullmatch(
-            r"~?\d{1,3}(?:\.\d+)?\s*%", label.strip("* ")
+        if (self.p.hypothetical and self.p.hypothetical.search(label)) or _PERCENT_LABEL.fullmatch(
+            label.strip("* ")
         ):
             updates["hypothetical"] = True  # "30%: Independent growth ..." is a scenario
-        return match.end(), replace(ctx, **updates)
+        return match.end(), ctx._replace(**updates)
 
     def _labelled(self, inline: Inline, body: int, ctx: _Context) -> None:
         """Claims whose meaning comes from the label: `Valuation: $2B`, `Series B (2024): $100M`."""
@@ -704,10 +823,12 @@ class _Extractor:
                 since=_strip_offsets(found[0]) if found else None,
             )
 
-    def _person_prose(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+    def _person_prose(
+        self, inline: Inline, lo: int, hi: int, ctx: _Context, words: _Words
+    ) -> None:
         """`Ingrid Solberg has been COO since 2023`, `Sophie Laurent joined as CFO in 2024`."""
         pattern = self.p.person_prose
-        if pattern is None:
+        if pattern is None or not self._may_match(pattern, words):
             return
         text = inline.text
         for m in pattern.finditer(text, lo, hi):
@@ -736,42 +857,65 @@ class _Extractor:
             start = match.end()
         self._sentence(inline, start, len(text), ctx)
 
+    @staticmethod
+    def _may_match(pattern: re.Pattern[str] | None, words: _Words) -> bool:
+        """Whether a phrase pattern can match in the sentence of `words`."""
+        return pattern is not None and id(pattern) in words.may
+
     def _sentence(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
         text = inline.text
         sentence = text[lo:hi]
         if not sentence.strip():
             return
+        p = self.p
+        words = _Words(sentence, p)
+        may = words.may  # extractors whose phrases cannot occur here are not called
         hypothetical = ctx.hypothetical or bool(
-            self.p.hypothetical and self.p.hypothetical.search(sentence)
+            p.hypothetical and id(p.hypothetical) in may and p.hypothetical.search(sentence)
         )
-        retracted = bool(self.p.retraction and self.p.retraction.search(sentence))
-        self._open_weights(inline, lo, hi, ctx)
-        self._maturity(inline, lo, hi, ctx)
-        self._person_prose(inline, lo, hi, ctx)
-        self._model_facts(inline, lo, hi, ctx)
+        retracted = bool(p.retraction and id(p.retraction) in may and p.retraction.search(sentence))
+        if id(p.open) in may or id(p.closed) in may:
+            self._open_weights(inline, lo, hi, ctx, words)
+        if not may.isdisjoint(p.maturity_ids):
+            self._maturity(inline, lo, hi, ctx, words)
+        if id(p.person_prose) in may:
+            self._person_prose(inline, lo, hi, ctx, words)
+        # Sizes and context lengths need a digit or a scale word, releases a date.
+        if words.digit or ctx.date is not None or words.any_of(_SIZE_WORDS):
+            self._model_facts(inline, lo, hi, ctx, words)
         if retracted:
             self._retraction(inline, lo, hi, ctx)
             return
-        self._rankings(inline, lo, hi, ctx, hypothetical)
+        # Without a digit, a rank can only be "top three"; superlatives are phrases.
+        if words.digit or words.any_of(_TOP) or id(p.superlative) in may:
+            self._rankings(inline, lo, hi, ctx, hypothetical, words)
         if hypothetical:
             return
-        first_status = min(
-            (
-                m.start()
-                for _s, _t, pattern in self.p.status
-                for m in [pattern.search(text, lo, hi)]
-                if m is not None
-            ),
-            default=None,
-        )
-        if first_status is not None:
-            subject = self._org_subject(text, first_status, lo, ctx)
-            if subject is not None:
-                self._status(inline, lo, hi, ctx, subject)
-        self._valuations(inline, lo, hi, ctx)
-        self._revenue(inline, lo, hi, ctx)
-        self._funding(inline, lo, hi, ctx)
-        self._counts(inline, lo, hi, ctx)
+        if not may.isdisjoint(p.status_ids):
+            first_status = min(
+                (
+                    m.start()
+                    for _s, _t, pattern in p.status
+                    if id(pattern) in may
+                    for m in [pattern.search(text, lo, hi)]
+                    if m is not None
+                ),
+                default=None,
+            )
+            if first_status is not None:
+                subject = self._org_subject(text, first_status, lo, ctx)
+                if subject is not None:
+                    self._status(inline, lo, hi, ctx, subject)
+        # One scan for money serves valuations, revenue and rounds, which all need an amount.
+        if words.digit or words.any_of(_VAGUE_MONEY_WORDS):
+            money = find_money(sentence)
+            if money:
+                label = normalise_label(ctx.label)
+                self._valuations(inline, lo, hi, ctx, words, money, label)
+                self._revenue(inline, lo, hi, ctx, words, money, label)
+                self._funding(inline, lo, hi, ctx, words, money, label)
+        if words.digit or words.any_of(_NUMBER_WORDS):
+            self._counts(inline, lo, hi, ctx)
 
     def _nearest_model(self, text: str, lo: int, hi: int, at: int, ctx: _Context) -> str | None:
         if ctx.model is not None:
@@ -787,10 +931,12 @@ class _Extractor:
         window = text[max(lo, at - 24) : at]
         return bool(self.p.negation.search(window))
 
-    def _open_weights(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+    def _open_weights(
+        self, inline: Inline, lo: int, hi: int, ctx: _Context, words: _Words
+    ) -> None:
         text = inline.text
         for value, pattern in (("open", self.p.open), ("closed", self.p.closed)):
-            if pattern is None:
+            if pattern is None or not self._may_match(pattern, words):
                 continue
             for m in pattern.finditer(text, lo, hi):
                 key = self._nearest_model(text, lo, hi, m.start() - lo, ctx)
@@ -825,9 +971,11 @@ class _Extractor:
                 return min(s, lo + ms), max(e, lo + me)
         return s, e
 
-    def _maturity(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+    def _maturity(self, inline: Inline, lo: int, hi: int, ctx: _Context, words: _Words) -> None:
         text = inline.text
         for stage, level, pattern in self.p.maturity:
+            if not self._may_match(pattern, words):
+                continue
             for m in pattern.finditer(text, lo, hi):
                 if self._negated(text, m.start(), lo):
                     continue
@@ -847,9 +995,12 @@ class _Extractor:
                     date=ctx.date or _first_date(text, lo, hi),
                 )
 
-    def _model_facts(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+    def _model_facts(
+        self, inline: Inline, lo: int, hi: int, ctx: _Context, words: _Words
+    ) -> None:
         text = inline.text
-        for size in find_sizes(text[lo:hi]):
+        sizes = find_sizes(text[lo:hi]) if words.digit or words.any_of(_SIZE_WORDS) else []
+        for size in sizes:
             key = self._nearest_model(text, lo, hi, size.start, ctx)
             if key is not None:
                 start, end = self._span_with_model(
@@ -864,7 +1015,8 @@ class _Extractor:
                     self._model(key),
                     size=_strip_offsets(size),
                 )
-        for m in _CONTEXT.finditer(text, lo, hi):
+        context = words.digit and words.may_contain(_CONTEXT_HINT)
+        for m in _CONTEXT.finditer(text, lo, hi) if context else ():
             key = self._nearest_model(text, lo, hi, m.start() - lo, ctx)
             tokens = _context_length(m.group(0))
             if key is not None and tokens is not None:
@@ -880,7 +1032,13 @@ class _Extractor:
                     self._model(key),
                     tokens=tokens,
                 )
-        verb = _RELEASE_VERB.search(text, lo, hi)
+        # A release needs a date: the context's, or one in the sentence, which has digits then.
+        dated = ctx.date is not None or words.digit
+        verb = (
+            _RELEASE_VERB.search(text, lo, hi)
+            if dated and words.may_contain(_RELEASE_HINT)
+            else None
+        )
         if verb is not None:
             released = {k for _s, _e, k in self.ents.models_in(text[lo:hi])}
             if ctx.model is not None:
@@ -926,11 +1084,23 @@ class _Extractor:
                     date=date,
                 )
 
-    def _valuations(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
-        if self.p.valuation is None or normalise_label(ctx.label).startswith("valuation"):
+    def _valuations(
+        self,
+        inline: Inline,
+        lo: int,
+        hi: int,
+        ctx: _Context,
+        words: _Words,
+        amounts: list[Money],
+        label: str,
+    ) -> None:
+        """Amounts next to a valuation phrase; `amounts` is all the money in the sentence."""
+        if self.p.valuation is None or label.startswith("valuation"):
+            return
+        if not self._may_match(self.p.valuation, words):
             return
         text = inline.text
-        money = [m for m in find_money(text[lo:hi]) if m.per is None]
+        money = [m for m in amounts if m.per is None]
         for v in self.p.valuation.finditer(text, lo, hi):
             near = [
                 m
@@ -960,14 +1130,23 @@ class _Extractor:
                 date=date,
             )
 
-    def _revenue(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
+    def _revenue(
+        self,
+        inline: Inline,
+        lo: int,
+        hi: int,
+        ctx: _Context,
+        words: _Words,
+        amounts: list[Money],
+        label: str,
+    ) -> None:
+        """Amounts next to a revenue phrase, or the first amount under a revenue label."""
         text = inline.text
-        label = normalise_label(ctx.label)
-        money = [m for m in find_money(text[lo:hi]) if m.per is None]
+        money = [m for m in amounts if m.per is None]
         if not money:
             return
         for metric, pattern in self.p.revenue:
-            found = list(pattern.finditer(text, lo, hi))
+            found = list(pattern.finditer(text, lo, hi)) if self._may_match(pattern, words) else []
             if pattern.fullmatch(label) and not found:
                 m = money[0]
                 subject = self._org_subject(text, lo + m.start, lo, ctx)
@@ -1012,11 +1191,22 @@ class _Extractor:
             if found:
                 return
 
-    def _funding(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
-        if self.p.rounds is None or self.p.rounds.search(normalise_label(ctx.label)):
+    def _funding(
+        self,
+        inline: Inline,
+        lo: int,
+        hi: int,
+        ctx: _Context,
+        words: _Words,
+        money: list[Money],
+        label: str,
+    ) -> None:
+        """Amounts next to a round name, unless they are valuations or balances."""
+        if self.p.rounds is None or self.p.rounds.search(label):
+            return
+        if not self._may_match(self.p.rounds, words):
             return
         text = inline.text
-        money = find_money(text[lo:hi])
         for r in self.p.rounds.finditer(text, lo, hi):
             near = [
                 m
@@ -1064,7 +1254,7 @@ class _Extractor:
         )
 
     def _rankings(
-        self, inline: Inline, lo: int, hi: int, ctx: _Context, hypothetical: bool
+        self, inline: Inline, lo: int, hi: int, ctx: _Context, hypothetical: bool, words: _Words
     ) -> None:
         if hypothetical:
             return
@@ -1100,7 +1290,7 @@ class _Extractor:
                 rank=_strip_offsets(rank),
                 date=_date_after(text, end, hi),
             )
-        if self.p.superlative is None:
+        if self.p.superlative is None or not self._may_match(self.p.superlative, words):
             return
         for m in self.p.superlative.finditer(text, lo, hi):
             among = _AMONG.match(text, m.end(), hi)
@@ -1121,7 +1311,7 @@ class _Extractor:
                 subject,
                 scope=_scope_key(label),
                 scope_label=label,
-                rank=_FIRST,
+                rank=_first_place(),
             )
 
     def _retraction(self, inline: Inline, lo: int, hi: int, ctx: _Context) -> None:
@@ -1186,7 +1376,7 @@ class _Extractor:
         paragraphs: dict[int, list[ListItem | Paragraph]] = {}
         for block in self.doc.blocks:
             if isinstance(block, Paragraph):
-                if _ITEM_PROB.search(_first_line(block.inline, self.doc.text)):
+                if _item_prob(block.inline, self.doc.text):
                     if id(block.section) not in paragraphs:
                         paragraphs[id(block.section)] = []
                         groups.append(paragraphs[id(block.section)])
@@ -1202,7 +1392,7 @@ class _Extractor:
                 groups.append(open_items[key])
             open_items[key].append(block)
         for blocks in groups:
-            hits = [(b, _ITEM_PROB.search(_first_line(b.inline, self.doc.text))) for b in blocks]
+            hits = [(b, _item_prob(b.inline, self.doc.text)) for b in blocks]
             entries = [(b, m) for b, m in hits if m]
             if len(entries) < 2 or len(entries) != len(blocks):
                 continue
@@ -1310,8 +1500,15 @@ class _Extractor:
 # -- small helpers ----------------------------------------------------------------------
 
 _Q = TypeVar("_Q", bound=Quantity)
-# A superlative ("highest ... among peers") asserts first place.
-_FIRST = Rank(text="#1", start=0, end=2, low=1, high=1, top=True)
+
+
+@functools.cache
+def _first_place() -> Rank:
+    """The rank that a superlative ("highest ... among peers") asserts.
+
+    Made on first use: a quantity made at import would build the quantity schemas then.
+    """
+    return Rank(text="#1", start=0, end=2, low=1, high=1, top=True)
 
 
 def _gap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
@@ -1342,13 +1539,13 @@ def _date_after(text: str, at: int, hi: int | None = None) -> DateValue | None:
     window = text[at : hi if hi is not None else len(text)][:40]
     for date in find_dates(window):
         gap = window[: date.start]
-        if re.fullmatch(r"[\s(,]*(?:as of|in|at|since|by|from)?\s*", gap, re.I):
+        if _DATE_GAP.fullmatch(gap):
             return _strip_offsets(date)
     return None
 
 
 def _strip_parens(text: str) -> str:
-    return re.sub(r"\s*\([^()]*\)", "", text).strip(" *")
+    return _PARENS.sub("", text).strip(" *")
 
 
 def _scope_key(label: str) -> str:
@@ -1407,6 +1604,13 @@ def _first_line(inline: Inline, text: str) -> str:
     if newline < 0:
         return inline.text
     return inline.text[: bisect_left(inline.offsets, newline, hi=len(inline.text))]
+
+
+def _item_prob(inline: Inline, text: str) -> re.Match[str] | None:
+    """The percentage that leads or closes the first line of a block (`Bull case: 30%`)."""
+    if "%" not in inline.text:
+        return None  # most blocks hold no percentage: skip finding the first line
+    return _ITEM_PROB.search(_first_line(inline, text))
 
 
 def _percent(text: str) -> Percent:

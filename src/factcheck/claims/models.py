@@ -12,10 +12,15 @@ Origin = Literal["table", "list", "prose", "heading"]
 SubjectType = Literal["company", "model", "product", "person", "unknown"]
 
 
+# Schemas are built on first use, not at import: `factcheck rules` and `explain` never need
+# them, and `check` builds only those of the claims it makes.
+_CONFIG = ConfigDict(frozen=True, defer_build=True)
+
+
 class ClaimBase(BaseModel):
     """Fields every claim has: who it is about, where it was found, and the text that says it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = _CONFIG
 
     subject: str = Field(description="The entity the claim is about, as written.")
     subject_key: str = Field(description="Normalised entity key; equal keys are one entity.")
@@ -136,7 +141,7 @@ class CountClaim(ClaimBase):
 
 
 class ProbabilityItem(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = _CONFIG
 
     label: str
     percent: Percent
@@ -174,4 +179,4 @@ Claim = Annotated[
     Field(discriminator="kind"),
 ]
 
-CLAIM_ADAPTER: TypeAdapter[Claim] = TypeAdapter(Claim)
+CLAIM_ADAPTER: TypeAdapter[Claim] = TypeAdapter(Claim, config=ConfigDict(defer_build=True))
