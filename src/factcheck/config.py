@@ -129,10 +129,10 @@ class Config(BaseModel):
     def extractor(self, cache: Cache | None = None) -> Callable[[Document], list[Claim]]:
         """Return extract_claims, reading with this configuration's vocabulary files too
         (loaded through `cache` when one is given)."""
+        if not self.vocabulary:
+            return _extract_claims
         from factcheck.claims import extract_claims
 
-        if not self.vocabulary:
-            return extract_claims
         files = tuple(os.path.abspath(self._root / v) for v in self.vocabulary)
         return functools.partial(extract_claims, vocab=_vocabulary(files, cache))
 
@@ -159,6 +159,14 @@ def _shown(path: Path) -> str:
         return full.relative_to(Path.cwd()).as_posix() or "."
     except ValueError:
         return str(full)
+
+
+def _extract_claims(document: Document) -> list[Claim]:
+    """`extract_claims`, imported on the first call: a run whose sets are all cached never
+    loads the extractor and the Markdown parser."""
+    from factcheck import claims
+
+    return claims.extract_claims(document)
 
 
 @functools.cache

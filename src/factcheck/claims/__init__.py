@@ -1,14 +1,29 @@
-"""Typed claims and their extraction from documents."""
+"""Typed claims and their extraction from documents.
+
+`extract_claims` is imported on first use: rules need the claim models, not the extractor
+(and its Markdown parser), which a run whose results are cached never calls.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from factcheck.claims.extract import extract_claims
 from factcheck.claims.models import CLAIM_ADAPTER, Claim
 
+if TYPE_CHECKING:
+    from factcheck.claims.extract import extract_claims
+
 __all__ = ["Claim", "claims_schema", "extract_claims"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import `extract_claims` when it is first asked for."""
+    if name == "extract_claims":
+        from factcheck.claims.extract import extract_claims
+
+        return extract_claims
+    raise AttributeError(f"module 'factcheck.claims' has no attribute {name!r}")
 
 
 def claims_schema() -> dict[str, Any]:

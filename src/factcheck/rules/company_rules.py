@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
-from factcheck.claims.entities import company_key
 from factcheck.claims.models import (
     CountClaim,
     FundingRoundClaim,
@@ -1363,7 +1362,7 @@ def person_conflict(ctx: RuleContext) -> Iterator[Finding]:
     groups: dict[str, list[PersonClaim]] = {}
     for claim in _claims(ctx, PersonClaim):
         if claim.employer:
-            groups.setdefault(company_key(claim.employer), []).append(claim)
+            groups.setdefault(_company_key(claim.employer), []).append(claim)
     for group in groups.values():
         for b, before in ctx.earlier(person_conflict, group):
             clashes = [(a, p) for a in before if (p := _person_problems(a, b)) is not None]
@@ -1386,3 +1385,11 @@ RULES: list[Rule] = [
     probabilities_conflict,
     person_conflict,
 ]
+
+
+def _company_key(name: str) -> str:
+    """`claims.entities.company_key`, imported when first needed (it brings the parser)."""
+    from factcheck.claims.entities import company_key
+
+    return company_key(name)
+
