@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -692,3 +694,18 @@ def mutated_corpus(draw: st.DrawFn) -> str:
 @given(mutated_corpus())
 def test_mutated_corpus_parses(text: str) -> None:
     check_invariants(parse_text(text))
+
+
+def test_offsets_are_compact_and_bisectable() -> None:
+    """Inline.offsets holds machine ints (4 bytes a character, not a tuple of int objects)
+    and still works as a sorted sequence: len, indexing, slicing and bisect."""
+    doc = parse_text("# T\n\nsome **bold** text and a [link](u) &amp; more\n")
+    inline = paragraphs(doc)[0].inline
+    offsets = inline.offsets
+    assert isinstance(offsets, array) and offsets.itemsize == 4
+    assert len(offsets) == len(inline.text) + 1
+    k = inline.text.index("link")
+    assert doc.text[offsets[k] : offsets[k] + 4] == "link"
+    assert list(offsets[k : k + 2]) == [offsets[k], offsets[k] + 1]
+    assert bisect_left(offsets, offsets[k], hi=len(inline.text)) == k
+    assert hash(inline) == hash(paragraphs(parse_text(doc.text))[0].inline)

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from factcheck import encoding
 from factcheck.encoding import Decoded, decode, read
 from factcheck.errors import InputError
 
@@ -374,6 +375,55 @@ def test_read_reports_permission_denied(tmp_path: Path) -> None:
         message = pipe.read().decode()
     os.waitpid(pid, 0)
     assert message == f"{locked}: permission denied"
+
+
+def test_read_refuses_files_over_the_size_limit_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "big.md"
+    big.write_bytes(b"# x\n" + b"a" * 2_999_996)
+    with pytest.raises(InputError, match=r"big\.md: file too large \(3\.0 MB, limit 2\.0 MB\)$"):
+        read(big, max_bytes=2_000_000)
+    assert encoding.DEFAULT_MAX_BYTES == 2_000_000
+    with pytest.raises(InputError, match=r": file too large \(3\.0 MB, limit 2\.0 MB\)$"):
+        read(big)  # the default limit
+    assert len(read(big, max_bytes=None).text) == 3_000_000
+    assert len(read(big, max_bytes=0).text) == 3_000_000  # 0: no limit either
+    assert len(read(big, max_bytes=3_000_000).text) == 3_000_000  # the limit itself is allowed
+    with pytest.raises(InputError, match=r": file too large \(3,000,000 bytes, limit 2,999,999\)$"):
+        read(big, max_bytes=2_999_999)  # same size in MB: said in bytes
+
+    # A file that grows between fstat and read is still cut off at the limit.
+    real_fstat = os.fstat
+
+    def shrunk(fd: int) -> os.stat_result:
+        info = list(real_fstat(fd))
+        info[6] = 10  # st_size
+        return os.stat_result(info)
+
+    monkeypatch.setattr(encoding.os, "fstat", shrunk)
+    with pytest.raises(InputError, match=r": file too large \(grew past the limit of 1\.5 MB "
+                                         r"while being read\)$"):
+        read(big, max_bytes=1_500_000)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_read_refuses_a_named_pipe_without_blocking(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.md"
+    os.mkfifo(pipe)  # no writer: opening it for reading in blocking mode would hang
+    with pytest.raises(InputError, match=r"pipe\.md: not a regular file \(named pipe\)$"):
+        read(pipe)
+    with pytest.raises(InputError, match=r"pipe\.md: not a regular file \(named pipe\)$"):
+        encoding.read_bytes(pipe)  # what --fix reads a file with
+    plain = tmp_path / "plain.md"
+    plain.write_bytes(b"caf\xc3\xa9\r\n")
+    assert encoding.read_bytes(plain) == b"caf\xc3\xa9\r\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_read_refuses_a_device() -> None:
+    with pytest.raises(InputError, match=r"^/dev/zero: not a regular file \(character device\)$"):
+        read("/dev/zero")  # an endless file: never read
 
 
 def test_read_accepts_str_and_path(tmp_path: Path) -> None:

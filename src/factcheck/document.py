@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -12,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
 if TYPE_CHECKING:
+    from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
     from factcheck.encoding import Decoded, Repair
@@ -42,6 +45,11 @@ __all__ = [
 # from a deep caller such as a pre-commit hook; a RecursionError still retries at 12.
 _MAX_NESTING = 64
 _MIN_NESTING = 12
+# Inline markup (links, images, emphasis) nests at most this deep, as in markdown-it's
+# commonmark preset.  markdown-it's inline work per character grows with the limit: on text
+# such as "[[[[..." or "*[_![*[_![..." it spends about 50 microseconds per character at 64
+# and a third of that at 20.  Real text nests links and emphasis a few levels at most.
+_MAX_INLINE_NESTING = 20
 # How far past the cursor a token's source may be looked for before aligning char by char.
 _WINDOW = 64
 # Whitespace that markdown-it trims from table cells (CommonMark's set).
@@ -64,10 +72,16 @@ class Location:
 
 @dataclass(frozen=True, slots=True)
 class Inline:
-    """Plain text of an inline run, markup removed, with a map back to Document.text offsets."""
+    """Plain text of an inline run, markup removed, with a map back to Document.text offsets.
+
+    ``offsets[i]`` is where ``text[i]`` starts in Document.text and ``offsets[len(text)]``
+    where the run ends: a sorted sequence of ``len(text) + 1`` ints (an ``array`` of
+    machine ints, 4 bytes per character, rather than a tuple of int objects; it supports
+    ``len``, indexing, slicing and ``bisect``).
+    """
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int] = field(hash=False)
     # (index in text, end offset in Document.text) for chars whose source is wider than one
     # char (entities such as ``&amp;``); sorted by index.  Other chars end at offsets[i] + 1.
     _wide: tuple[tuple[int, int], ...] = field(default=(), repr=False, compare=False)
@@ -233,15 +247,30 @@ class Document:
 # --------------------------------------------------------------------------- entry points
 
 
-def _make_md(nesting: int) -> MarkdownIt:
+def _make_md(nesting: int, inline_nesting: int | None = None) -> MarkdownIt:
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     # keep escapes and entities as separate `text_special` tokens so their source is known
     md.disable("text_join")
     md.options["maxNesting"] = nesting
+    if inline_nesting is not None and inline_nesting != nesting:
+        # markdown-it has one limit for blocks and inlines: parse inlines with a second
+        # instance (same rules, lower limit) in place of the core rule "inline".
+        inner = _make_md(inline_nesting)
+
+        def inline(state: StateCore) -> None:
+            env = state.env
+            parse_inline = inner.inline.parse
+            for token in state.tokens:
+                if token.type == "inline":
+                    if token.children is None:
+                        token.children = []
+                    parse_inline(token.content, inner, env, token.children)
+
+        md.core.ruler.at("inline", inline)
     return md
 
 
-_MD = _make_md(_MAX_NESTING)
+_MD = _make_md(_MAX_NESTING, _MAX_INLINE_NESTING)
 _MD_SHALLOW = _make_md(_MIN_NESTING)
 
 
@@ -265,6 +294,14 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 
 # --------------------------------------------------------------------------- internals
+
+
+def _offsets(values: Sequence[int]) -> array[int]:
+    """A compact copy of a list of non-negative offsets: 4 bytes each instead of ~36."""
+    try:
+        return array("I", values)
+    except OverflowError:  # a text of 4 G characters or more
+        return array("Q", values)
 
 
 def _first(pair: tuple[int, int]) -> int:
@@ -317,22 +354,24 @@ class _OffsetMap:
         c = self.collapsed
         return n + bisect_left(c, n) if c else n
 
-    def starts(self, values: list[int]) -> tuple[int, ...]:
+    def starts(self, values: list[int]) -> list[int]:
         c = self.collapsed
         if not c:
-            return tuple(values)
-        return tuple(v + bisect_right(c, v) for v in values)
+            return values
+        return [v + bisect_right(c, v) for v in values]
 
 
-@dataclass
 class _Builder:
     """Accumulates the plain text of one Inline in normalised-text offsets."""
 
-    parts: list[str] = field(default_factory=list)
-    offs: list[int] = field(default_factory=list)
-    wide: list[tuple[int, int]] = field(default_factory=list)
-    end: int = -1
-    length: int = 0
+    __slots__ = ("end", "length", "offs", "parts", "wide")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.offs: list[int] = []
+        self.wide: list[tuple[int, int]] = []
+        self.end = -1
+        self.length = 0
 
     def add(self, s: str, offsets: Sequence[int]) -> None:
         if s:
@@ -352,14 +391,15 @@ class _Builder:
 
     def build(self, om: _OffsetMap, empty_at: int) -> Inline:
         if not self.length:
-            pos = om.end(empty_at)
-            return Inline("", (pos,))
-        offsets = (*om.starts(self.offs), om.end(self.end))
-        wide = tuple((i, om.end(e)) for i, e in self.wide)
+            return Inline("", _offsets((om.end(empty_at),)))
+        starts = om.starts(self.offs)  # may be self.offs itself: the builder is done with it
+        starts.append(om.end(self.end))
+        offsets = _offsets(starts)
+        wide = tuple((i, om.end(e)) for i, e in self.wide) if self.wide else ()
         return Inline("".join(self.parts), offsets, wide)
 
 
-@dataclass
+@dataclass(slots=True)
 class _RawLink:
     text: str
     target: str
@@ -367,7 +407,7 @@ class _RawLink:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _OpenItem:
     level: int
     depth: int
@@ -981,7 +1021,20 @@ def _build(
     path: str, text: str, original: str, to_original: Callable[[int], int] | None
 ) -> Document:
     parser = _Parser(text)
-    parser.run(_tokens(parser.norm))
+    # markdown-it makes hundreds of thousands of short-lived tokens per megabyte, all freed
+    # by reference counting (parsing creates no reference cycles).  Left on, the cyclic
+    # collector runs many times per file, promotes tokens that are still in use and so keeps
+    # triggering full collections that walk every Document the caller holds: a third of the
+    # parse time with the 187 files of benchmarks/ held at once.  It is paused only for this
+    # call, and left as it was (another caller may have paused it too).
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        parser.run(_tokens(parser.norm))
+    finally:
+        if paused:
+            gc.enable()
     title = parser.title if parser.title is not None else parser.first_heading
     return Document(
         path=path,
@@ -993,5 +1046,6 @@ def _build(
         title=title,
         _original=original,
         _to_original=to_original,
-        _line_starts=_line_starts(original),
+        # the parser's line starts are those of `original` when normalising changed nothing
+        _line_starts=parser.starts if parser.norm is original else _line_starts(original),
     )

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from factcheck.errors import InputError
 
+# Files larger than this are refused by `read` (its `max_bytes`), as Semgrep refuses files over
+# --max-target-bytes. Parsing costs time and memory in proportion to the size, and markdown-it
+# keeps every token of a file. Measured at 2 MB on a shared 2-vCPU machine: prose 2 s and
+# 150 MB, a table of 100,000 short rows 4 s and 450 MB, a line of 280,000 links 7 s and
+# 570 MB; the slowest markup known ("*[_![" repeated) about 35 s. 2 MB leaves room for the
+# 1 MB lines that hostile-input tests use, and is 50 times a large real dossier (10-40 kB).
+DEFAULT_MAX_BYTES = 2_000_000
+
 _UTF8_BOM = b"\xef\xbb\xbf"
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_BINARY = getattr(os, "O_BINARY", 0)
 
 # UTF-32 comes first: its little-endian BOM starts with the UTF-16 one.
 _UNICODE_BOMS: tuple[tuple[bytes, str, str], ...] = (
@@ -170,23 +182,88 @@ def decode(data: bytes, path: str) -> Decoded:
     return _decoded(path, original, bom=bom, encoding="utf-8", wire="utf-8")
 
 
-def read(path: str | os.PathLike[str]) -> Decoded:
-    """Read and decode a file; raise InputError when it cannot be read or is not text."""
+def read(path: str | os.PathLike[str], max_bytes: int | None = DEFAULT_MAX_BYTES) -> Decoded:
+    """Read and decode a file; raise InputError when it cannot be read or is not text.
+
+    Only regular files are read: a folder, a named pipe or a device is refused at once
+    instead of blocking on a pipe no one writes to. A file larger than `max_bytes` is refused
+    before it is read (None or 0 for no limit), so a huge file costs neither time nor memory.
+    """
+    return decode(read_bytes(path, max_bytes), os.fspath(path))
+
+
+def read_bytes(path: str | os.PathLike[str], max_bytes: int | None = DEFAULT_MAX_BYTES) -> bytes:
+    """Return a file's bytes; raise InputError as `read` does (not a regular file, too large,
+    cannot be opened)."""
     name = os.fspath(path)
+    limit = max_bytes if max_bytes is not None and max_bytes > 0 else None
     try:
-        with open(name, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(name, "is a directory") from None
-    except NotADirectoryError:
-        raise InputError(name, "a parent of it is not a directory") from None
-    except PermissionError:
-        raise InputError(name, "permission denied") from None
+        # O_NONBLOCK: opening a named pipe with no writer would otherwise wait for one forever.
+        fd = os.open(name, os.O_RDONLY | _O_NONBLOCK | _O_CLOEXEC | _O_BINARY)
     except OSError as exc:
-        raise InputError(name, (exc.strerror or type(exc).__name__).lower()) from None
-    return decode(data, name)
+        raise InputError(name, _os_reason(exc)) from None
+    try:
+        info = os.fstat(fd)
+        kind = _special_kind(info.st_mode)
+        if kind is not None:
+            raise InputError(name, kind)
+        if limit is not None and info.st_size > limit:
+            raise InputError(name, _too_large(info.st_size, limit))
+        with os.fdopen(fd, "rb") as handle:
+            fd = -1
+            data = handle.read() if limit is None else handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(name, _os_reason(exc)) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if limit is not None and len(data) > limit:  # it grew after fstat
+        raise InputError(name, f"file too large (grew past the limit of {_megabytes(limit)} "
+                               "while being read)")
+    return data
+
+
+def _os_reason(exc: OSError) -> str:
+    """Say in a few words why a file could not be opened or read."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, IsADirectoryError):
+        return "is a directory"
+    if isinstance(exc, NotADirectoryError):
+        return "a parent of it is not a directory"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+def _special_kind(mode: int) -> str | None:
+    """Why a file of this mode is not read, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory"
+    for test, kind in (
+        (stat.S_ISFIFO, "named pipe"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISBLK, "block device"),
+        (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return f"not a regular file ({kind})"
+    return "not a regular file"
+
+
+def _too_large(size: int, limit: int) -> str:
+    """The reason for refusing a file of `size` bytes: "file too large (50.0 MB, limit 2.0 MB)"."""
+    big, most = _megabytes(size), _megabytes(limit)
+    if big == most:  # just over the limit: say it in bytes
+        return f"file too large ({size:,} bytes, limit {limit:,})"
+    return f"file too large ({big}, limit {most})"
+
+
+def _megabytes(size: int) -> str:
+    """A byte count in megabytes (10**6 bytes) with one decimal, e.g. "1.5 MB"."""
+    return f"{size / 1_000_000:.1f} MB"
 
 
 def _decoded(path: str, original: str, *, bom: bool, encoding: str, wire: str) -> Decoded:
