@@ -198,7 +198,7 @@ def test_a_rule_that_never_returns_is_stopped_and_the_others_run(tmp_path: Path)
     report = lint([path], rules=[never_returns, OpenWeightsConflict()], rule_timeout=0.2)
     assert [(f.rule, f.message) for f in report.findings if f.rule == "FC000"] == [
         ("FC000", "rule TT201 (never-returns) took longer than 0.2 s (the time limit per "
-                  "rule and document)")]
+                  "rule and document, `rule-timeout`)")]
     assert [f.rule for f in report.findings].count("FC101") == 1
 
 
@@ -272,3 +272,60 @@ def test_temporary_files_of_dead_writers_are_swept(tmp_path: Path) -> None:
     cache.put("sets", "ab" + "cd" * 31, b"second")
     assert not old.exists() and young.exists()
     assert cache.get("sets", "ab" * 32) == b"first"
+
+
+# -- limits on input --------------------------------------------------------------------------
+
+
+def test_max_file_size_from_the_command_line_and_the_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from factcheck.cli import main
+
+    big = write(tmp_path / "d" / "big.md", MAIN + "\nNimbus-7 is open-source.\n" + "x" * 500)
+    small = write(tmp_path / "e" / "small.md", MAIN + "\nNimbus-7 is open-source.\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-source", "--max-file-size", "400", "d", "e"]) == 2
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [f"{Path('d', 'big.md')}: file too large "
+                                f"({big.stat().st_size} bytes, limit 400)"]
+    assert "e/small.md" in out and "FC101" in out
+    (tmp_path / ".factcheck.yaml").write_text("max-file-size: 400\n", encoding="utf-8")
+    assert main(["check", "--no-source", "d", "e"]) == 2
+    assert "file too large" in capsys.readouterr().err
+    assert main(["check", "--no-source", "--max-file-size", "0", "d", "e"]) == 1
+    assert small.exists()
+
+
+def test_a_parse_that_runs_too_long_is_reported_and_others_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import factcheck.document
+
+    slow = write(tmp_path / "d" / "slow.md", "# Slow\n")
+    good = write(tmp_path / "e" / "good.md", MAIN + "\nNimbus-7 is open-source.\n")
+    real_parse = factcheck.document.parse
+
+    def parse(decoded: object) -> object:
+        if str(getattr(decoded, "path", "")).endswith("slow.md"):
+            while True:
+                time.sleep(0.01)
+        return real_parse(decoded)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(factcheck.document, "parse", parse)
+    report = lint([slow, good], rule_timeout=0.2)
+    assert [str(e) for e in report.errors] == [
+        f"{slow}: not parsed: took longer than 0.2 s (the time limit per rule and document, "
+        "`rule-timeout`)"]
+    assert [f.rule for f in report.findings] == ["FC101"] and report.files == 1
+
+
+def test_fix_refuses_a_named_pipe_instead_of_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from factcheck.cli import main
+
+    os.mkfifo(tmp_path / "pipe.md")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--fix", "pipe.md"]) == 2
+    assert capsys.readouterr().err.splitlines()[0].startswith("pipe.md: not a regular file")

@@ -150,9 +150,23 @@ def _lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
                         help="check dossier sets in N processes (default: `jobs` of the "
                              "configuration, else the number of cores)")
+    parser.add_argument("--max-file-size", type=_bytes, default=None, metavar="BYTES",
+                        help="report larger files instead of reading them (default: "
+                             "`max-file-size` of the configuration, else 2000000; 0: no "
+                             "limit)")
     parser.add_argument("--no-cache", action="store_true",
                         help="neither read nor write .factcheck_cache/ (results of unchanged "
                              "dossier sets)")
+
+
+def _bytes(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of bytes, not {text!r}")
+    return value
 
 
 def _positive(text: str) -> int:
@@ -206,7 +220,8 @@ def _lint(args: argparse.Namespace, paths: list[str]) -> tuple[Report, list[Rule
     jobs = args.jobs or config.jobs or os.cpu_count() or 1
     since = _revision(getattr(args, "since", None), paths)
     report = lint(paths, rules=rules, select=args.select, ignore=args.ignore, config=config,
-                  since=since, jobs=jobs, cache=_cache(args), rule_timeout=config.rule_timeout)
+                  since=since, jobs=jobs, cache=_cache(args), rule_timeout=config.rule_timeout,
+                  max_bytes=args.max_file_size)
     for problem in report.errors:
         print(problem, file=sys.stderr)
     return report, active
@@ -290,7 +305,8 @@ def _fix(args: argparse.Namespace, paths: list[str]) -> int:
     from factcheck.fix import apply_fix, plan_fixes, unified_diff
 
     files, problems = discover(paths, _config(args))
-    fixes, unreadable = plan_fixes(files)
+    limit = args.max_file_size if args.max_file_size is not None else _config(args).max_file_size
+    fixes, unreadable = plan_fixes(files, limit)
     for line in [*map(str, problems), *map(str, unreadable)]:
         print(line, file=sys.stderr)
     if args.diff:

@@ -51,6 +51,9 @@ class Config(BaseModel):
                                                       "machine's cores).")
     cache: bool = Field(True, description="Keep results of unchanged dossier sets in "
                                           "`.factcheck_cache/` beside this file.")
+    max_file_size: int = Field(2_000_000, ge=0, alias="max-file-size",
+                               description="Bytes; larger files are not read but reported "
+                                           "(0: no limit).")
     rule_timeout: float = Field(30.0, gt=0, alias="rule-timeout",
                                 description="Seconds one rule may spend on one document or "
                                             "set before it is stopped and reported (FC000).")

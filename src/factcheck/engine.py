@@ -172,6 +172,7 @@ def lint(
     jobs: int = 1,
     cache: Cache | None = None,
     rule_timeout: float | None = DEFAULT_RULE_TIMEOUT,
+    max_bytes: int | None = None,
 ) -> Report:
     """Check files, folders or loaded Documents and return a Report.
 
@@ -193,6 +194,10 @@ def lint(
     `since` names a git revision: rules then also see the claims of each file at that
     revision (`RuleContext.previous`), which is how FC801 finds values an edit left stale.
     A path outside a git work tree or an unknown revision raises FactcheckError.
+
+    Files larger than `max_bytes` (default: the configuration's `max-file-size`; 0 for no
+    limit) are not read but reported; a file whose parse exceeds `rule_timeout` is reported
+    too.
 
     `jobs` > 1 checks sets in that many worker processes (where the platform can fork); the
     report is the same. `cache` (see `factcheck.cache`) keeps the findings of each set under
@@ -222,6 +227,7 @@ def lint(
         timeout=rule_timeout,
         fingerprint="",
         root="",
+        max_bytes=settings.max_file_size if max_bytes is None else max_bytes,
     )
     documents, paths = _split_inputs(inputs)
     run.root = checked_tree([*paths, *(d.path for d in documents)], settings)
@@ -335,6 +341,7 @@ class _Run:
     timeout: float | None
     fingerprint: str
     root: str
+    max_bytes: int
 
     def run(self, sets: list[_Set], problems: list[InputProblem], jobs: int) -> Report:
         """Check every set, then check again together the sets that links join."""
@@ -395,7 +402,7 @@ class _Run:
         problems: list[InputProblem] = []
         for file in dossiers.files:
             try:
-                decoded.append(read(file))
+                decoded.append(read(file, self.max_bytes or None))
             except InputError as exc:
                 problems.append(InputProblem(path=file, reason=exc.reason))
         key = None
@@ -415,7 +422,17 @@ class _Run:
         from factcheck.document import parse
         from factcheck.suppress import apply_suppressions
 
-        group = sorted([*map(parse, decoded), *loaded], key=lambda d: d.path)
+        parsed: list[Document] = list(loaded)
+        for text in decoded:
+            try:
+                with _time_limit(self.timeout):
+                    parsed.append(parse(text))
+            except _Timeout as exc:
+                problems.append(InputProblem(path=text.path, reason=f"not parsed: {exc}"))
+            except (RecursionError, MemoryError) as exc:
+                problems.append(InputProblem(path=text.path, reason=f"not parsed: "
+                                                                    f"{type(exc).__name__}"))
+        group = sorted(parsed, key=lambda d: d.path)
         found: list[Finding] = []
         claims: dict[str, list[Claim]] = {}
         for doc in group:
@@ -498,7 +515,7 @@ class _Timeout(BaseException):
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"took longer than {seconds:g} s (the time limit per rule and "
-                         "document)")
+                         "document, `rule-timeout`)")
 
 
 @contextmanager

@@ -27,20 +27,21 @@ class Fix:
     new_text: str
 
 
-def plan_fixes(files: Iterable[str]) -> tuple[list[Fix], list[InputError]]:
-    """Return the fixes the files need (only those that change bytes) and unreadable files."""
-    from factcheck.encoding import decode
+def plan_fixes(files: Iterable[str], max_bytes: int | None = None
+               ) -> tuple[list[Fix], list[InputError]]:
+    """Return the fixes the files need (only those that change bytes) and unreadable files.
 
+    Files are read as `factcheck.encoding.read_bytes` reads them: regular files only, none
+    larger than `max_bytes` (default: `encoding.DEFAULT_MAX_BYTES`; 0 for no limit)."""
+    from factcheck.encoding import DEFAULT_MAX_BYTES, decode, read_bytes
+
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     fixes: list[Fix] = []
     problems: list[InputError] = []
     for path in files:
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_bytes(path, limit or None)
             decoded = decode(data, path)
-        except OSError as exc:
-            problems.append(InputError(path, (exc.strerror or type(exc).__name__).lower()))
-            continue
         except InputError as exc:
             problems.append(exc)
             continue
