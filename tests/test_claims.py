@@ -95,6 +95,133 @@ def test_outcome_probabilities_and_link(received: list[Claim]) -> None:
     assert link.line == 174 and link.target == "ailabs-llm-chinese-stepfun-strategy.md"
 
 
+# -- distributions in one line -------------------------------------------------------------
+
+
+def probabilities_in(markdown: str) -> list[Claim]:
+    text = f"# Tidewater Freight\n\nTidewater Freight ships goods.\n\n{markdown}\n"
+    doc = parse_text(text, "t.md")
+    return [c for c in extract_claims(doc) if c.kind == "probabilities"]
+
+
+def outcomes(claim: Claim) -> list[tuple[str, int]]:
+    assert claim.kind == "probabilities"
+    return [(item.label, int(item.percent.low)) for item in claim.items]
+
+
+def test_inline_survival_probability_in_the_strategy_file() -> None:
+    claims = claims_of(CORPUS / "ailabs" / "llm-chinese-stepfun-strategy.md")
+    [inline] = [c for c in claims if c.kind == "probabilities" and c.line == 16]
+    assert outcomes(inline) == [("independent success", 50), ("acquisition within 2-3 years", 50)]
+    assert (inline.column, inline.end_line, inline.end_column) == (29, 16, 86)
+    assert inline.evidence == "50% independent success, 50% acquisition within 2-3 years"
+    assert inline.subject_key == "stepfun" and inline.origin == "list"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "expected"),
+    [
+        (
+            "- **Survival probability**: 35% independent growth, 45% acquired, 20% wind-down",
+            [("independent growth", 35), ("acquired", 45), ("wind-down", 20)],
+        ),
+        (  # percentages closing each part, in parentheses, after a colon; semicolons
+            "- **Exit odds (2026)**: IPO 30%; trade sale (50% probability); wind-down: 20%",
+            [("IPO", 30), ("trade sale", 50), ("wind-down", 20)],
+        ),
+        (  # a paragraph; the outcomes end with the sentence
+            "Likely outcomes: 60% approval, 40% rejection. Either way 30% more staff.",
+            [("approval", 60), ("rejection", 40)],
+        ),
+        (  # a part without a percentage belongs to the outcome it is written beside
+            "- Exit scenarios: 70% acquired by a rival, a supplier or a customer, 30% IPO",
+            [("acquired by a rival, a supplier or a customer", 70), ("IPO", 30)],
+        ),
+        (
+            "- Exit scenarios: a rival, a supplier or a customer buys it: 70%, and IPO ~30%",
+            [("a rival, a supplier or a customer buys it", 70), ("IPO", 30)],
+        ),
+        (
+            "- Probability of approval: 55% first cycle, 30% second cycle, 15% never",
+            [("first cycle", 55), ("second cycle", 30), ("never", 15)],
+        ),
+        (  # a label that names probabilities holds a wrong total too (for FC501 to report)
+            "- **Exit probabilities**: 60% IPO, 30% trade sale",
+            [("IPO", 60), ("trade sale", 30)],
+        ),
+    ],
+)
+def test_inline_distributions(markdown: str, expected: list[tuple[str, int]]) -> None:
+    [claim] = probabilities_in(markdown)
+    assert outcomes(claim) == expected
+    assert claim.subject_key == "tidewater-freight"
+    # The evidence is the outcomes: from after the label to the end of the last one.
+    assert claim.evidence == markdown.split(": ", 1)[1].split(". ")[0]
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "- **Revenue growth**: revenue up 50%, margins 20%",
+        "- **Market share**: 40% Maersk, 30% MSC, 20% CMA CGM",
+        "Revenue rose 50%, margins reached 20% and churn fell 5%.",
+        "- **Key metrics**: 95% on-time delivery, 80% utilisation",
+        "- **Base case revenue**: 50% growth, 50% flat",  # names a case only in passing
+        "- **Measured outcomes**: 95% diagnostic alignment with expert decisions",  # one part
+        "- **Likely outcomes**: 30-40% IPO, 60% sale",  # a range is no one probability
+        "- **Outcomes**: 60% IPO, then slower growth",  # one outcome with a percentage
+        "- **Exit scenarios**: 150% IPO, 50% sale",
+        # Outcomes without probabilities may be results: only a whole distribution counts.
+        "- **Key outcomes**: revenue up 50%, margins 20%",
+        "- **Use cases**: 40% coding, 30% writing",
+    ],
+)
+def test_inline_non_distributions(markdown: str) -> None:
+    assert probabilities_in(markdown) == []
+
+
+_OUTCOME = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=1, max_size=20).map(
+    lambda s: "x" + " ".join(s.split())
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    label=st.sampled_from(["Survival probability", "Exit likelihood", "Probabilities", "Odds"]),
+    parts=st.lists(st.tuples(_OUTCOME, st.integers(0, 100)), min_size=2, max_size=5),
+    form=st.sampled_from(["{p}% {o}", "{o} {p}%", "{o} ({p}%)", "{o}: {p}%", "{p}%: {o}"]),
+    separator=st.sampled_from([", ", "; ", ", and "]),
+    bullet=st.sampled_from(["- ", "* ", ""]),
+    bold=st.booleans(),
+)
+def test_inline_distributions_read_back(
+    label: str,
+    parts: list[tuple[str, int]],
+    form: str,
+    separator: str,
+    bullet: str,
+    bold: bool,
+) -> None:
+    body = separator.join(form.format(p=p, o=o) for o, p in parts)
+    head = f"**{label}**" if bold else label
+    [claim] = probabilities_in(f"{bullet}{head}: {body}")
+    assert outcomes(claim) == [(o, p) for o, p in parts]
+    assert claim.evidence == body
+    assert claim.origin == ("list" if bullet else "prose")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    label=st.sampled_from(["Revenue growth", "Market share", "Margins", "Highlights", "Mix"]),
+    parts=st.lists(st.tuples(_OUTCOME, st.integers(0, 100)), min_size=2, max_size=5),
+)
+def test_percentages_without_a_probability_label_are_no_distribution(
+    label: str, parts: list[tuple[str, int]]
+) -> None:
+    body = ", ".join(f"{p}% {o}" for o, p in parts)
+    assert probabilities_in(f"- **{label}**: {body}") == []
+
+
 def test_columns_point_into_the_damaged_file(received: list[Claim]) -> None:
     """Positions are in the file as it is on disk, before the encoding repair."""
     damaged = RECEIVED.read_text(encoding="utf-8").splitlines()

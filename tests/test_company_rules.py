@@ -463,20 +463,19 @@ def test_fc504_quiet_on_revisions_other_questions_and_other_companies() -> None:
     assert run("FC504", *one_word) == []  # one outcome in common is not a question in common
 
 
-def test_fc504_on_the_stepfun_pair_once_the_summary_line_is_a_claim() -> None:
+def test_fc504_on_the_stepfun_pair() -> None:
     # The strategy file's "Survival Probability: 50% independent success, 50% acquisition
-    # within 2-3 years" (line 16) is not yet extracted as a probabilities claim; with it, the
-    # two 30/50/20 lists (main file line 241, strategy file line 567) contradict it.
+    # within 2-3 years" (line 16) contradicts both 30/50/20 lists (main file line 241,
+    # strategy file line 567); those two agree with each other.
     from factcheck.claims import extract_claims
     from factcheck.document import load
 
     folder = ROOT / "fixtures" / "corpus" / "ailabs"
     docs = tuple(load(folder / f"llm-chinese-stepfun{s}.md") for s in ("", "-strategy"))
-    strategy = str(folder / "llm-chinese-stepfun-strategy.md")
-    line16 = outcomes(16, ("independent success", 50), ("acquisition within 2-3 years", 50),
-                      path=strategy, subject="StepFun")
-    claims = sorted([*(c for d in docs for c in extract_claims(d)), line16],
-                    key=lambda c: (c.path, c.offset))
+    claims = sorted((c for d in docs for c in extract_claims(d)), key=lambda c: (c.path, c.offset))
+    [line16] = [c for c in claims if c.kind == "probabilities" and c.line == 16]
+    assert [(i.label, int(i.percent.low)) for i in line16.items] == [
+        ("independent success", 50), ("acquisition within 2-3 years", 50)]
     found = list(rule_of("FC504").check(RuleContext(documents=docs, claims=tuple(claims))))
     assert [(Path(f.path).name, f.line, [(Path(r.path).name, r.line) for r in f.related])
             for f in found] == [

@@ -187,10 +187,10 @@ def test_read_errors_are_reported_and_other_files_checked(
     good, bad = write(tmp_path / "good.md"), write(tmp_path / "bad.md")
     real_read = factcheck.encoding.read
 
-    def read(path: Any) -> Any:
+    def read(path: Any, max_bytes: int | None = None) -> Any:
         if Path(path).name == "bad.md":
             raise InputError(str(path), "cannot decode")
-        return real_read(path)
+        return real_read(path, max_bytes)
 
     monkeypatch.setattr(factcheck.encoding, "read", read)
     extract = extractor({"good.md": [{"kind": "link", "target": "x", "text": "x"}]})

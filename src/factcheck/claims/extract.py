@@ -112,6 +112,20 @@ _PARENS = re.compile(r"\s*\([^()]*\)")
 _ITEM_PROB = re.compile(
     r"^\s*(\d{1,3}(?:\.\d+)?)\s*%\s*[:\-–—]|[:\-–—(]\s*(\d{1,3}(?:\.\d+)?)\s*%\)?\s*$"
 )
+# One outcome of an inline distribution (`Exit odds: 50% IPO, 50% acquisition`): a percentage
+# that leads the part (`50% IPO`, `50%: IPO`, `50% chance of an IPO`) or closes it (`IPO 50%`,
+# `IPO: 50%`, `IPO (50%)`, `IPO (50% probability)`). Each part holds one percentage only.
+_NUMBER = r"~?(\d{1,3}(?:\.\d+)?)\s*%"
+_PART_LEAD = re.compile(rf"\s*{_NUMBER}\s*[:\-–—]?\s*(?P<label>[^%]+)")
+_PART_TAIL = re.compile(
+    rf"\s*(?P<label>[^%]*?[^\s%])\s*+"
+    rf"(?:[:\-–—]\s*{_NUMBER}|\(\s*{_NUMBER}(?:\s+[a-z]+)?\s*\)|{_NUMBER})"
+)
+_PERCENT_RANGE = re.compile(
+    r"(?<![\d.])\d{1,3}(?:\.\d+)?%?(?:[-–]|\s+to\s+)~?\d{1,3}(?:\.\d+)?\s*%"
+)
+_PART_SPLIT = re.compile(r"[,;]\s*(?:(?:and|or)\s+)?")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _person_prose_pattern(roles: Sequence[str]) -> re.Pattern[str] | None:
@@ -201,6 +215,26 @@ class _Words:
         return self.lowered is None or hint.search(self.lowered) is not None
 
 
+def _probability_label_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """A label that names a distribution: a scenario or probability word as its head.
+
+    `Survival probability`, `Likely outcomes`, `Exit scenarios` and `Odds of an exit` match
+    (a plural of a phrase too); `Revenue growth` and `Market share` do not, nor does a label
+    that only mentions one in passing (`Base case revenue`).
+    """
+    ordered = sorted({p.casefold() for p in phrases if p}, key=len, reverse=True)
+    if not ordered:
+        return None
+    body = "|".join(
+        re.escape(p[:-1]) + "(?:y|ies)" if p.endswith("y") else re.escape(p) + "(?:e?s)?"
+        for p in ordered
+    ).replace(r"\ ", r"\s+")
+    return re.compile(
+        rf"(?:^|[\s-])(?:{body})$|^(?:{body})\s+(?:of|for|by|to|in|over|through)\b",
+        re.IGNORECASE,
+    )
+
+
 def _phrase_pattern(phrases: Iterable[str], tail: str = "") -> re.Pattern[str] | None:
     ordered = sorted({p for p in phrases if p}, key=len, reverse=True)
     if not ordered:
@@ -226,6 +260,9 @@ class _Patterns:
     total: re.Pattern[str] | None
     roles: re.Pattern[str] | None
     person_prose: re.Pattern[str] | None
+    # Labels of an inline distribution, from the probability and scenario column names.
+    probability_label: re.Pattern[str] | None
+    scenario_label: re.Pattern[str] | None
     # For `_Words`, by `id` of the patterns above: those that a word lets match in a sentence
     # (a sentence must hold one of a pattern's trigger words), those without trigger words,
     # and all of them.
@@ -298,6 +335,8 @@ def _patterns(vocab: Vocabulary) -> _Patterns:
         total=phrase_pattern(ph.total_funding),
         roles=phrase_pattern(ph.roles),
         person_prose=person_prose,
+        probability_label=_probability_label_pattern(vocab.columns.get("probability", ())),
+        scenario_label=_probability_label_pattern(vocab.columns.get("scenario", ())),
         triggers={word: frozenset(ids) for word, ids in triggers.items()},
         untriggered=frozenset(untriggered),
         every=frozenset(every),
@@ -650,6 +689,9 @@ class _Extractor:
             ctx = ctx._replace(entity=lead)
         if ctx.label:
             self._labelled(inline, body, ctx)
+            # Only a block with a percentage after its label can list outcomes.
+            if text.find("%", body) >= 0:
+                self._inline_probabilities(inline, body, ctx)
         self._sentences(inline, body, ctx)
 
     def _lead_entity(self, text: str) -> str | None:
@@ -756,6 +798,40 @@ class _Extractor:
                     date=date,
                 )
         self._person_label(inline, body, ctx)
+
+    def _inline_probabilities(self, inline: Inline, body: int, ctx: _Context) -> None:
+        """A distribution in one line: `Survival probability: 50% independent, 50% acquired`.
+
+        The label must name probabilities or scenarios, so that `Growth: 50% revenue, 20%
+        margin` is no distribution; the outcomes run to the end of the first sentence or line,
+        and every part of them must be one outcome with one percentage. A label that names
+        scenarios or outcomes but no probability (`Key outcomes: revenue up 50%, margins 20%`)
+        may list results, not odds: its percentages must add up to 100.
+        """
+        label = _strip_parens(normalise_label(ctx.label))
+        probability, scenario = self.p.probability_label, self.p.scenario_label
+        odds = probability is not None and probability.search(label) is not None
+        if not odds and (scenario is None or not scenario.search(label)):
+            return
+        text = inline.text
+        stop = _SENTENCE_END.search(text, body)
+        end = stop.start() if stop else len(text)
+        items = _inline_items(text, body, end)
+        if items is None:
+            return
+        if not odds and abs(sum((i.percent.low for i in items[0]), Decimal(0)) - 100) > 1:
+            return
+        subject = self._org(ctx.entity) if ctx.entity else self._company()
+        self._emit(
+            ProbabilitiesClaim,
+            inline,
+            body,
+            items[1],
+            ctx,
+            subject,
+            items=items[0],
+            date=ctx.date,
+        )
 
     def _person_label(self, inline: Inline, body: int, ctx: _Context) -> None:
         """`Jiang Daxin (姜大昕): Founder, CEO` or `Founder & CEO: Wang Xiaochuan`."""
@@ -1611,6 +1687,51 @@ def _item_prob(inline: Inline, text: str) -> re.Match[str] | None:
     if "%" not in inline.text:
         return None  # most blocks hold no percentage: skip finding the first line
     return _ITEM_PROB.search(_first_line(inline, text))
+
+
+def _inline_items(text: str, lo: int, hi: int) -> tuple[tuple[ProbabilityItem, ...], int] | None:
+    """The outcomes of `text[lo:hi]` and where the last one ends, or None if it lists none.
+
+    Parts are separated by commas or semicolons. A part without a percentage belongs to the
+    outcome it is written beside: the one before when percentages lead (`50% acquired by a
+    rival, a supplier or a customer`), the next when they close (`a rival, a supplier or a
+    customer buys it: 50%`). Two outcomes at least, each with one percentage of at most 100
+    and a label with a letter; a range (`30-40%`) is no one probability.
+    """
+    hi = lo + len(text[lo:hi].rstrip(" .!?;,"))
+    if _PERCENT_RANGE.search(text, lo, hi):
+        return None
+    pieces: list[tuple[int, int]] = []
+    start = lo
+    for sep in _PART_SPLIT.finditer(text, lo, hi):
+        pieces.append((start, sep.start()))
+        start = sep.end()
+    pieces.append((start, hi))
+    leading = _PART_LEAD.match(text[lo:hi]) is not None
+    parts: list[tuple[int, int]] = []
+    pending: int | None = None  # where a part waiting for its percentage begins
+    for a, b in pieces:
+        if "%" in text[a:b]:
+            parts.append((a if pending is None else pending, b))
+            pending = None
+        elif leading and parts:
+            parts[-1] = (parts[-1][0], b)
+        elif pending is None:
+            pending = a
+    if pending is not None or len(parts) < 2:
+        return None
+    items = []
+    for a, b in parts:
+        m = _PART_LEAD.fullmatch(text, a, b) or _PART_TAIL.fullmatch(text, a, b)
+        if m is None:
+            return None
+        label_group = m.re.groupindex["label"]
+        number = next(g for i, g in enumerate(m.groups(), 1) if g and i != label_group)
+        label = m.group("label").strip(" :-–—*")
+        if Decimal(number) > 100 or not _LETTER.search(label):
+            return None
+        items.append(ProbabilityItem(label=label, percent=_percent(number)))
+    return tuple(items), parts[-1][1]
 
 
 def _percent(text: str) -> Percent:
