@@ -329,3 +329,24 @@ def test_fix_refuses_a_named_pipe_instead_of_waiting(
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--fix", "pipe.md"]) == 2
     assert capsys.readouterr().err.splitlines()[0].startswith("pipe.md: not a regular file")
+
+
+def test_two_checks_at_once_share_the_cache_safely(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = corpus(tmp_path / "corpus", 20)
+    env = {**os.environ, "FACTCHECK_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("FACTCHECK_NO_CACHE", None)
+    command = [sys.executable, "-m", "factcheck", "check", "--format", "json", "--jobs", "2",
+               str(root)]
+    expected = subprocess.run([*command, "--no-cache"], capture_output=True, text=True,
+                              env=env, check=False)
+    for _ in range(2):  # the first round writes the entries concurrently, the second reads them
+        runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=env) for _ in range(2)]
+        for run in runs:
+            out, err = run.communicate(timeout=120)
+            assert (run.returncode, out, err) == (1, expected.stdout, "")
+    entries = [p for p in (tmp_path / "cache" / "sets").rglob("*") if p.is_file()]
+    assert len(entries) == 20 and not [p for p in entries if p.name.endswith(".tmp")]
