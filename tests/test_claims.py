@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from factcheck.claims import Claim, claims_schema, dump_schema, extract_claims
-from factcheck.claims.extract import _ODD_FOLDS, _trigger
+from factcheck.claims.extract import _ODD_FOLDS, _SENTENCE_END, _trigger
 from factcheck.document import load, parse, parse_text
 from factcheck.encoding import decode
 from factcheck.errors import InputError
@@ -333,3 +333,53 @@ def test_arbitrary_bytes_are_read_or_refused(data: bytes) -> None:
     except InputError:
         return
     extract_claims(parse(decoded))
+
+
+# The sentence split as first written; `_SENTENCE_END` is the same regex reordered for speed.
+_SENTENCE_END_PLAIN = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(*\[])|\n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("a.!?B\"“(*[ \t\n\r\x0b\x1c\u00a0\u2028\u3000x")),
+        max_size=40,
+    ),
+    st.integers(0, 5),
+)
+def test_sentence_end_matches_plain_form(text: str, pos: int) -> None:
+    def spans(pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+        return [m.span() for m in pattern.finditer(text, pos)]
+
+    assert spans(_SENTENCE_END) == spans(_SENTENCE_END_PLAIN)
+    plain = _SENTENCE_END_PLAIN.search(text, pos)
+    found = _SENTENCE_END.search(text, pos)
+    assert (found and found.span()) == (plain and plain.span())
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            ["top", "three", "several", "billion", "open", "weights", "raised", "Series", "B",
+             "unicorn", "since", "joined", "CEO", "12", "models", "the", "a", "İ", ".", ","]
+        ),
+        max_size=12,
+    )
+)
+def test_words_prefilter_matches_all_words(parts: list[str]) -> None:
+    from factcheck.claims import extract as x
+    from factcheck.vocab import default_vocabulary
+
+    # `_Words` keeps only the words it is asked about; its answers are those of all words
+    sentence = " ".join(parts)
+    p = x._patterns(default_vocabulary())
+    words = x._Words(sentence, p)
+    if words.words is None:
+        assert words.may == p.every
+        return
+    every_word = frozenset(x._TOKEN.findall(sentence.lower()))
+    for watched in (x._SIZE_WORDS, x._TOP, x._VAGUE_MONEY_WORDS, x._NUMBER_WORDS):
+        assert words.any_of(watched) == (not every_word.isdisjoint(watched))
+    found = every_word & p.triggers.keys()
+    assert words.may == p.untriggered.union(*(p.triggers[w] for w in found))

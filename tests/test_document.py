@@ -709,3 +709,49 @@ def test_offsets_are_compact_and_bisectable() -> None:
     assert list(offsets[k : k + 2]) == [offsets[k], offsets[k] + 1]
     assert bisect_left(offsets, offsets[k], hi=len(inline.text)) == k
     assert hash(inline) == hash(paragraphs(parse_text(doc.text))[0].inline)
+
+
+def _location_by_search(doc: Document, start: int, end: int) -> Location:
+    """`Document.location` as two independent line searches (the definition)."""
+    a = doc._orig(start)
+    b = max(a, doc._orig(end)) if end > start else a
+    return Location(*doc._line_col(a), *doc._line_col(b))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "abc", "a\nb\n", "a\r\nbc\r\n\r\nd", "x\r\ny\r\n", "a\rb\r\nc\n", "\r\n\r\n", "é\r\n"],
+)
+def test_location_same_line_shortcut(text: str) -> None:
+    # a span within one line skips the second search; every pair of offsets agrees with it
+    doc = parse_text(text)
+    for start, end in itertools.product(range(-2, len(text) + 3), repeat=2):
+        assert doc.location(start, end) == _location_by_search(doc, start, end), (start, end)
+
+
+def test_quiet_block_rules_are_local() -> None:
+    import importlib
+    import logging
+
+    from markdown_it import MarkdownIt
+
+    from factcheck import document
+
+    # factcheck's parser runs copies of markdown-it's block rules that do not log; the
+    # modules and their loggers, and other MarkdownIt instances, are left as they were
+    paragraph_module = importlib.import_module("markdown_it.rules_block.paragraph")
+    assert isinstance(paragraph_module.LOGGER, logging.Logger)
+    plain = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    plain.disable("text_join")
+    plain_rules = {r.name: r for r in plain.block.ruler.__rules__}
+    for rule in document._MD.block.ruler.__rules__:
+        original = plain_rules[rule.name]
+        assert rule.alt == original.alt and rule.enabled == original.enabled
+        assert rule.fn.__code__ is getattr(original.fn, "__code__", None)
+        assert rule.fn.__globals__.get("LOGGER") in (None, document._NO_LOG)
+        assert getattr(original.fn, "__globals__", {}).get("LOGGER") is not document._NO_LOG
+    text = STEPFUN.read_text(encoding="utf-8")
+    text += "\n> quote\n\n    code\n\n```\nfence\n```\n\n***\n\n<div>\nhtml\n</div>\n\n[r]: /u\n"
+    text += "Setext\n======\n"
+    quiet = [t.as_dict() for t in document._MD_SHALLOW.parse(text)]
+    assert quiet == [t.as_dict() for t in plain.parse(text)]

@@ -59,7 +59,10 @@ from factcheck.quantities import (
 )
 from factcheck.vocab import Vocabulary, normalise_label
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(*\[])|\n")
+# A sentence ends at whitespace after ".", "!" or "?" before a capital, quote, bracket or
+# emphasis, or at a line break: `(?<=[.!?])\s+(?=[A-Z"“(*\[])|\n`, written so that every
+# match starts with a `\s`, which lets the regex engine skip to whitespace (a third faster).
+_SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*(?=[A-Z\"“(*\[])|(?<=\n))")
 _COLON_LABEL = re.compile(r"^([^:\n]{1,80}?):\s+(?=\S)")
 _LABEL = re.compile(r"^([^:\n—–]{1,80}?)\s+[—–]\s+(?=\S)")
 _CLAUSE_BREAK = re.compile(r"[;]|\s[-–—]\s")
@@ -164,6 +167,8 @@ _NUMBER_WORDS = frozenset({
 })
 _SIZE_WORDS = frozenset({"trillion", "billion"})
 _TOP = frozenset({"top"})
+# Every set that `_Words.any_of` is asked about.
+_WATCHED = _VAGUE_MONEY_WORDS | _NUMBER_WORDS | _SIZE_WORDS | _TOP
 # Lower-case text that `_CONTEXT` and `_RELEASE_VERB` cannot match without.
 _CONTEXT_HINT = re.compile("context")
 _RELEASE_HINT = re.compile("releas|launch|debut|unveil|introduc|shipped")
@@ -198,16 +203,23 @@ class _Words:
     def __init__(self, sentence: str, p: _Patterns) -> None:
         self.digit = _DIGIT.search(sentence) is not None
         self.lowered: str | None = None
+        # Only the words that some test asks about (`p.watched`): cheaper than all of them.
         self.words: frozenset[str] | None = None
         self.may = p.every
         if sentence.isascii() or not _ODD_FOLDS.search(sentence):
             self.lowered = sentence.lower()
-            self.words = frozenset(_TOKEN.findall(self.lowered))
-            found = self.words & p.triggers.keys()
-            self.may = p.untriggered.union(*(p.triggers[word] for word in found))
+            self.words = words = p.watched.intersection(_TOKEN.findall(self.lowered))
+            if words:
+                triggers = p.triggers
+                self.may = p.untriggered.union(*[triggers[w] for w in words if w in triggers])
+            else:
+                self.may = p.untriggered
 
     def any_of(self, words: frozenset[str]) -> bool:
-        """Whether the sentence may hold one of the lower-case `words` as a whole word."""
+        """Whether the sentence may hold one of the lower-case `words` as a whole word.
+
+        `words` must be a subset of `_WATCHED`.
+        """
         return self.words is None or not self.words.isdisjoint(words)
 
     def may_contain(self, hint: re.Pattern[str]) -> bool:
@@ -269,6 +281,8 @@ class _Patterns:
     triggers: dict[str, frozenset[int]]
     untriggered: frozenset[int]
     every: frozenset[int]
+    # The trigger words and every word of `_WATCHED`: the words `_Words` looks for.
+    watched: frozenset[str]
     maturity_ids: frozenset[int]
     status_ids: frozenset[int]
 
@@ -340,6 +354,7 @@ def _patterns(vocab: Vocabulary) -> _Patterns:
         triggers={word: frozenset(ids) for word, ids in triggers.items()},
         untriggered=frozenset(untriggered),
         every=frozenset(every),
+        watched=frozenset(triggers.keys() | _WATCHED),
         maturity_ids=frozenset(id(pattern) for _s, _l, pattern in maturity),
         status_ids=frozenset(id(pattern) for _s, _t, pattern in status),
     )
