@@ -1,29 +1,35 @@
-"""Benchmark factcheck per pipeline stage on generated dossiers; not part of the test suite.
+"""Benchmark factcheck on generated dossiers, per stage and end to end; not a test.
 
-    python benchmarks/run.py [--sizes 1,100,1000,10000] [--out DIR]
+    python benchmarks/run.py --src-rev HEAD --data /tmp/fbdata [--sizes 1,100,1000,10000]
 
-For each size N (dossier sets, see benchmarks/generate.py) the dossiers are generated once,
-then measured in fresh child processes so that one size's memory does not leak into the
-next one's:
+For each size N (dossier sets, see benchmarks/generate.py) the dossiers are generated once
+(`--data` keeps them for the next run) and measured in fresh child processes, so that one
+size's memory cannot leak into the next one's. Up to --stages-max dossiers:
 
-* `stages`: the pipeline of `factcheck.engine.lint` taken apart, each stage timed on its
-  own (best of --repeat): read (`factcheck.encoding.read`), parse (`document.parse`),
-  claims (`extract_claims`, sorted as the engine sorts them), rules (`load_rules()` plus
-  FC900/FC901, one `RuleContext` per rule and scope for every folder set, suppressions
-  and the sorted, numbered findings of the Report, as `engine.lint` does) and report
-  (`render_text` + `render_json`); beside them markdown-it-py alone,
+* `stages`: `engine.lint` split into stages that are timed as the engine runs them, one
+  dossier set at a time, and added up over the sets (best of --repeat): read
+  (`encoding.read`), parse (`document.parse`), claims (extraction, sorted), rules (loading
+  the rules, one shared `RuleContext` per scope, every rule, severities, suppressions, link
+  targets, sets joined by links checked again, the sorted and numbered findings) and report
+  (`render_text` with source lines + `render_json`); beside them markdown-it-py alone,
   `MarkdownIt("commonmark").enable("table").parse(text)`, on the same texts.
-* `check`: `engine.lint(folder)` end to end plus both renderers, as `factcheck check` runs
-  them; its findings must equal the staged pipeline's, and its `ru_maxrss` is the peak
-  resident memory of a check.
-* `memory` (unless --no-tracemalloc): the same two pipelines under `tracemalloc`, for the
-  Python heap at the peak of each stage and what stays allocated after it.
+* `check`: `engine.lint(folder)` in-process, end to end, plus rendering. Its findings must
+  equal the staged pipeline's, or the run stops: the split cannot drift from the engine.
+* `memory` (up to --tracemalloc-max): the staged run under tracemalloc, for the Python heap
+  peak of each stage.
 
-Then, once: start-up (`factcheck check FILE` against a `python -c` markdown-it one-liner on
-the same 250-line dossier, best of --startup-runs), `python -X importtime` of
-`import factcheck.cli` and of a `factcheck check` run, and a cProfile of the slowest stage
-on --profile-size dossiers. Prints Markdown tables and writes `results.json`,
-`results.md`, `profile-*.txt`/`.pstats` and `importtime-*.txt` to --out.
+From --e2e-min dossiers on, and for the --corpus size: the `factcheck check` command in a
+subprocess, as users run it: `--jobs 1 --no-cache`, `--jobs 2 --no-cache`, a cold and a
+warm cache run (`FACTCHECK_CACHE_DIR` = a fresh temporary folder, default `--jobs`), and a
+single-process markdown-it parse-only script over the same files; wall time and the peak RSS
+of the largest process (`wait4`). The outputs of the four factcheck runs must be equal.
+
+Then start-up (`factcheck check FILE`, cold and warm cache, against a `python -c` markdown-it
+one-liner on the same 250-line dossier, interleaved, best of --startup-runs), `-X importtime`
+and a cProfile of one stage. Child processes run without PYTHONDONTWRITEBYTECODE and with the
+measured sources compiled first, as in an installed copy. Prints Markdown tables (with the
+targets of issue 6) and writes `results.json`, `results.md`, profiles and `importtime-*.txt`
+to --out.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import hashlib
 import itertools
 import json
 import os
@@ -43,8 +50,8 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -52,17 +59,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-    from factcheck.claims.models import Claim
-    from factcheck.document import Document
-    from factcheck.encoding import Decoded
     from factcheck.engine import Report
-    from factcheck.findings import Finding
 
 HERE = Path(__file__).resolve().parent
 STAGES = ("read", "parse", "claims", "rules", "report")
 MDIT_ONE_LINER = (
     "import markdown_it; markdown_it.MarkdownIt('commonmark').enable('table')"
     ".parse(open({path!r}, encoding='utf-8').read())"
+)
+# Parse-only baseline of a whole corpus in one process (start-up included, like the CLI's).
+MDIT_CORPUS = (
+    "import sys, markdown_it, pathlib\n"
+    "md = markdown_it.MarkdownIt('commonmark').enable('table')\n"
+    "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*.md')):\n"
+    "    md.parse(p.read_text(encoding='utf-8'))\n"
 )
 Json = dict[str, Any]
 T = TypeVar("T")
@@ -71,89 +81,183 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------- the pipeline
 
 
+def _timed_run(folder: Path) -> tuple[Any, list[Any], list[Any]]:
+    """Build the `_Run` that `engine.lint([folder])` builds (default configuration, one
+    process, no cache) and return it with the folder's dossier sets and input problems."""
+    from factcheck.config import Config
+    from factcheck.engine import (
+        DEFAULT_RULE_TIMEOUT,
+        _dossier_sets,
+        _Run,
+        checked_tree,
+        discover,
+        with_suppression_rules,
+    )
+    from factcheck.rules.registry import load_rules
+
+    settings = Config()
+    known = with_suppression_rules(load_rules([settings.resolve(d) for d in settings.rules]))
+    active = settings.rule_selection(known, None, None)
+    run = _StagedRun(
+        known=known, active=active, severities=settings.severities(known),
+        extract=settings.extractor(None), settings=settings, since=None, cache=None,
+        timeout=DEFAULT_RULE_TIMEOUT, fingerprint="",
+        root=checked_tree([str(folder)], settings), max_bytes=settings.max_file_size,
+    )
+    assert isinstance(run, _Run)
+    files, problems = discover([str(folder)], settings)
+    return run, _dossier_sets(files, [], settings), problems
+
+
+def _staged_run_class() -> type:
+    """`engine._Run` with `check_set` and `_check_decoded` copied stage by stage and timed.
+
+    Everything else (grouping the folder into sets, joining sets that links join and checking
+    them again, sorting and numbering the findings) is `engine._Run` itself. The copy must
+    stay in step with `src/factcheck/engine.py`: every run compares its findings with
+    `engine.lint`'s and stops if they differ.
+    """
+    from factcheck.engine import (
+        InputProblem,
+        RuleContext,
+        _internal_error,
+        _link_targets,
+        _Outcome,
+        _Run,
+        _run_rule,
+        _time_limit,
+        _Timeout,
+    )
+    from factcheck.errors import InputError
+
+    class StagedRun(_Run):  # type: ignore[misc,valid-type]
+        timer: StageTimer
+
+        def check_set(self, dossiers: Any) -> Any:
+            from factcheck.encoding import read
+
+            decoded, problems = [], []
+            with self.timer.stage("read"):
+                for file in dossiers.files:
+                    try:
+                        decoded.append(read(file, self.max_bytes or None))
+                    except InputError as exc:
+                        problems.append(InputProblem(path=file, reason=exc.reason))
+            return self._check_decoded(decoded, dossiers.documents, problems)
+
+        def _check_decoded(self, decoded: Sequence[Any], loaded: Sequence[Any],
+                           problems: list[Any]) -> Any:
+            from factcheck.document import parse
+            from factcheck.suppress import apply_suppressions
+
+            parsed = list(loaded)
+            with self.timer.stage("parse"):
+                for text in decoded:
+                    try:
+                        with _time_limit(self.timeout):
+                            parsed.append(parse(text))
+                    except _Timeout as exc:
+                        problems.append(InputProblem(path=text.path, reason=f"not parsed: {exc}"))
+                    except (RecursionError, MemoryError) as exc:
+                        problems.append(InputProblem(path=text.path,
+                                                     reason=f"not parsed: {type(exc).__name__}"))
+            group = sorted(parsed, key=lambda d: d.path)
+            found: list[Any] = []
+            claims: dict[str, list[Any]] = {}
+            with self.timer.stage("claims"):
+                for doc in group:
+                    try:
+                        with _time_limit(self.timeout):
+                            claims[doc.path] = sorted(self.extract(doc),
+                                                      key=lambda c: (c.path, c.offset))
+                    except (Exception, _Timeout) as exc:
+                        claims[doc.path] = []
+                        found.append(_internal_error(doc.path, "claim extraction", exc))
+            with self.timer.stage("rules"):
+                contexts: dict[str, list[Any]] = {"set": [], "document": []}
+                if group:
+                    for scope, parts in (("set", [group]), ("document", [[d] for d in group])):
+                        contexts[scope] = [RuleContext(
+                            documents=tuple(docs),
+                            claims=tuple(c for doc in docs for c in claims[doc.path]),
+                            previous=(),
+                            root=self.root,
+                        ) for docs in parts]
+                for rule in self.active:
+                    for ctx in contexts[rule.scope]:
+                        found.extend(_run_rule(rule, ctx, self.timeout))
+                kept = [f if f.rule not in self.severities
+                        else f.model_copy(update={"severity": self.severities[f.rule]})
+                        for f in apply_suppressions(found, group, self.known, self.active)]
+                links, targets = _link_targets(group, self.root)
+            return _Outcome(kept, problems, len(group), links, targets)
+
+    return StagedRun
+
+
+class StageTimer:
+    """Adds up the wall time of each stage over all sets; optionally the tracemalloc peak
+    of each stage (the highest over its sets) and a cProfile of one stage."""
+
+    def __init__(self, profile_stage: str | None = None) -> None:
+        self.seconds = dict.fromkeys(STAGES, 0.0)
+        self.peak = dict.fromkeys(STAGES, 0)
+        self.profile_stage = profile_stage
+        self.profiler = cProfile.Profile() if profile_stage else None
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        tracing = tracemalloc.is_tracing()
+        if tracing:
+            tracemalloc.reset_peak()
+        profiling = self.profiler is not None and name == self.profile_stage
+        if profiling:
+            self.profiler.enable()  # type: ignore[union-attr]
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.perf_counter() - start
+            if profiling:
+                self.profiler.disable()  # type: ignore[union-attr]
+            if tracing:
+                self.peak[name] = max(self.peak[name], tracemalloc.get_traced_memory()[1])
+
+
 class Pipeline:
-    """The stages of `engine.lint` + rendering, run one at a time over all files."""
+    """`engine.lint` + rendering, one dossier set at a time as the engine works, with the
+    time (and optionally memory) of each stage added up over the sets."""
 
-    def __init__(self, folder: Path) -> None:
-        from factcheck.engine import discover
-
-        files, problems = discover([str(folder)])
-        if problems:
-            raise SystemExit(f"cannot benchmark {folder}: {problems}")
-        self.files = files
-        self.decoded: list[Decoded] = []
-        self.documents: list[Document] = []
-        self.groups: list[list[Document]] = []
-        self.claims: dict[str, list[Claim]] = {}
+    def __init__(self, folder: Path, profile_stage: str | None = None) -> None:
+        global _StagedRun
+        if _StagedRun is None:
+            _StagedRun = _staged_run_class()
+        self.folder = folder
+        self.timer = StageTimer(profile_stage)
         self.report: Report | None = None
-        self.rendered = 0
+        self.files = 0
 
-    def read(self) -> None:
-        from factcheck.encoding import read
-
-        self.decoded = [read(path) for path in self.files]
-
-    def parse(self) -> None:
-        from factcheck.document import parse
-
-        self.documents = [parse(decoded) for decoded in self.decoded]
-
-    def claims_stage(self) -> None:
-        """Extract and sort every document's claims, grouped in dossier sets as the engine does."""
-        from factcheck.claims import extract_claims
-
-        groups: dict[str, list[Document]] = {}
-        for doc in self.documents:
-            groups.setdefault(os.path.dirname(os.path.abspath(doc.path)), []).append(doc)
-        self.groups = [sorted(g, key=lambda d: d.path) for _, g in sorted(groups.items())]
-        self.claims = {
-            doc.path: sorted(extract_claims(doc), key=lambda c: (c.path, c.offset))
-            for group in self.groups
-            for doc in group
-        }
-
-    def rules(self) -> None:
-        """Run every rule on every set as `engine.lint` does, then build its Report."""
-        from factcheck.engine import Report, with_suppression_rules
-        from factcheck.rules.base import RuleContext
-        from factcheck.rules.registry import load_rules, select_rules
-        from factcheck.suppress import apply_suppressions
-
-        known = with_suppression_rules(load_rules())
-        active = select_rules(known, None, None)
-        findings: list[Finding] = []
-        for group in self.groups:
-            found: list[Finding] = []
-            for rule in active:
-                scopes = [group] if rule.scope == "set" else [[doc] for doc in group]
-                for docs in scopes:
-                    in_scope = tuple(c for doc in docs for c in self.claims[doc.path])
-                    found.extend(rule.check(RuleContext(documents=tuple(docs), claims=in_scope)))
-            findings.extend(apply_suppressions(found, group, known, active))
-        self.report = Report(findings=_numbered(sorted(findings, key=lambda f: f.sort_key)),
-                             files=len(self.documents))
-
-    def render(self) -> None:
+    def run(self) -> Report:
+        """Lint the folder (stages read, parse, claims, rules), then render (report)."""
         from factcheck.report import render_json, render_text
 
-        assert self.report is not None
-        self.rendered = len(render_text(self.report)) + len(render_json(self.report))
+        start = time.perf_counter()
+        with self.timer.stage("rules"):  # loading the rules, as lint() does on every call
+            run, sets, problems = _timed_run(self.folder)
+        run.timer = self.timer
+        report = run.run(sets, problems, 1)
+        # Grouping, joining linked sets and sorting the findings: counted as rules.
+        self.timer.seconds["rules"] += (time.perf_counter() - start) - sum(
+            self.timer.seconds[s] for s in STAGES[:4])
+        with self.timer.stage("report"):
+            render_text(report, source=True)
+            render_json(report)
+        self.report = report
+        self.files = report.files
+        return report
 
-    def stage(self, name: str) -> Callable[[], None]:
-        """Return the method that runs stage `name`."""
-        return {"read": self.read, "parse": self.parse, "claims": self.claims_stage,
-                "rules": self.rules, "report": self.render}[name]
 
-
-def _numbered(findings: Sequence[Finding]) -> tuple[Finding, ...]:
-    """Number repeated fingerprints in report order, as `engine.lint` does."""
-    seen: dict[str, int] = {}
-    out = []
-    for f in findings:
-        seen[f.fingerprint] = seen.get(f.fingerprint, 0) + 1
-        n = seen[f.fingerprint]
-        out.append(f if n == 1 else f.model_copy(update={"fingerprint": f"{f.fingerprint}-{n}"}))
-    return tuple(out)
+_StagedRun: Any = None
 
 
 def _mdit_parse(md: MarkdownIt, texts: Sequence[str]) -> None:
@@ -162,12 +266,12 @@ def _mdit_parse(md: MarkdownIt, texts: Sequence[str]) -> None:
 
 
 def _check(folder: Path) -> Report:
-    """What `factcheck check FOLDER` does after start-up: lint, then render the report."""
+    """What `factcheck check --jobs 1 --no-cache FOLDER` does after start-up."""
     from factcheck.engine import lint
     from factcheck.report import render_json, render_text
 
     report = lint([str(folder)])
-    render_text(report)
+    render_text(report, source=True)
     render_json(report)
     return report
 
@@ -182,12 +286,27 @@ def _import_all() -> None:
     import markdown_it  # noqa: F401
 
     import factcheck.claims
+    import factcheck.config
     import factcheck.document
     import factcheck.encoding
     import factcheck.engine
     import factcheck.report
     import factcheck.rules.registry
     import factcheck.suppress  # noqa: F401
+
+
+def _files(folder: Path) -> list[str]:
+    from factcheck.engine import discover
+
+    files, problems = discover([str(folder)])
+    if problems:
+        raise SystemExit(f"cannot benchmark {folder}: {problems}")
+    return files
+
+
+def _load() -> str:
+    """The load average (1, 5, 15 minutes) now: other work shares this machine."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # --------------------------------------------------------------------------- workers
@@ -199,24 +318,25 @@ def worker_stages(folder: Path, repeat: int) -> Json:
 
     _import_all()
     md = MarkdownIt("commonmark").enable("table")
-    best = dict.fromkeys([*STAGES, "mdit_parse"], float("inf"))
+    best = dict.fromkeys([*STAGES, "mdit_parse", "staged_total"], float("inf"))
+    files = _files(folder)
+    texts = [Path(f).read_text(encoding="utf-8") for f in files]
     pipeline = Pipeline(folder)
-    texts = [Path(f).read_text(encoding="utf-8") for f in pipeline.files]
     for _ in range(repeat):
+        gc.collect()
         pipeline = Pipeline(folder)
+        pipeline.run()
         for name in STAGES:
-            start = time.perf_counter()
-            pipeline.stage(name)()
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], pipeline.timer.seconds[name])
+        best["staged_total"] = min(best["staged_total"], sum(pipeline.timer.seconds.values()))
         start = time.perf_counter()
         _mdit_parse(md, texts)
         best["mdit_parse"] = min(best["mdit_parse"], time.perf_counter() - start)
     assert pipeline.report is not None
     return {
-        "files": len(pipeline.files),
-        "bytes": sum(os.path.getsize(f) for f in pipeline.files),
+        "files": len(files),
+        "bytes": sum(os.path.getsize(f) for f in files),
         "lines": sum(text.count("\n") for text in texts),
-        "claims": sum(map(len, pipeline.claims.values())),
         "findings": len(pipeline.report.findings),
         "fingerprints": sorted(f.fingerprint for f in pipeline.report.findings),
         "by_rule": _by_rule(pipeline.report),
@@ -227,7 +347,7 @@ def worker_stages(folder: Path, repeat: int) -> Json:
 
 
 def worker_check(folder: Path, repeat: int) -> Json:
-    """Time `engine.lint` + rendering end to end (best of `repeat`); report its peak RSS."""
+    """Time `engine.lint` + rendering in-process (best of `repeat`); report its peak RSS."""
     _import_all()
     best = float("inf")
     fingerprints: list[str] = []
@@ -242,17 +362,13 @@ def worker_check(folder: Path, repeat: int) -> Json:
 
 
 def worker_memory(folder: Path) -> Json:
-    """Python heap per stage under tracemalloc: peak during the stage, retained after it."""
+    """Python heap under tracemalloc: the peak of each stage (highest over the sets) in the
+    staged run, and the peak of an in-process check."""
     _import_all()
-    pipeline = Pipeline(folder)
-    stages: Json = {}
     tracemalloc.start()
-    for name in STAGES:
-        tracemalloc.reset_peak()
-        pipeline.stage(name)()
-        current, peak = tracemalloc.get_traced_memory()
-        stages[name] = {"peak_bytes": peak, "retained_bytes": current}
-    staged_peak = max(s["peak_bytes"] for s in stages.values())
+    pipeline = Pipeline(folder)
+    pipeline.run()
+    stages = dict(pipeline.timer.peak)
     del pipeline
     gc.collect()
     base, _ = tracemalloc.get_traced_memory()
@@ -261,37 +377,37 @@ def worker_memory(folder: Path) -> Json:
     _, check_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del report
-    return {"stages": stages, "staged_peak_bytes": staged_peak,
-            "check_peak_bytes": check_peak - base, "maxrss_bytes": _maxrss_bytes()}
+    return {"stage_peak_bytes": stages, "check_peak_bytes": check_peak - base,
+            "maxrss_bytes": _maxrss_bytes()}
 
 
 def worker_profile(folder: Path, stage: str, out: Path) -> Json:
-    """cProfile one stage (the stages before it run unprofiled); write .pstats and .txt."""
+    """cProfile one stage of the staged run (the others run unprofiled)."""
     _import_all()
-    pipeline = Pipeline(folder)
-    for name in STAGES[: STAGES.index(stage)]:
-        pipeline.stage(name)()
-    profiler = cProfile.Profile()
-    profiler.runcall(pipeline.stage(stage))
-    n = len(pipeline.files)
+    pipeline = Pipeline(folder, profile_stage=stage)
+    pipeline.run()
+    profiler = pipeline.timer.profiler
+    assert profiler is not None
     stem = out / f"profile-{stage}"
     profiler.dump_stats(f"{stem}.pstats")
     text = StringIO()
     stats = pstats.Stats(profiler, stream=text)
     stats.strip_dirs()
-    text.write(f"cProfile of the {stage} stage on {n} files, sorted by cumulative time\n")
+    text.write(f"cProfile of the {stage} stage on {pipeline.files} files "
+               f"({pipeline.timer.seconds[stage]:.2f} s under the profiler), by cumulative time\n")
     stats.sort_stats("cumulative").print_stats(40)
     text.write("\nsorted by own (total) time\n")
     stats.sort_stats("tottime").print_stats(25)
     Path(f"{stem}.txt").write_text(text.getvalue(), encoding="utf-8")
-    return {"stage": stage, "files": n, "pstats": f"{stem}.pstats", "text": f"{stem}.txt",
+    return {"stage": stage, "files": pipeline.files, "pstats": f"{stem}.pstats",
+            "text": f"{stem}.txt", "profiled_s": pipeline.timer.seconds[stage],
             "top_cumulative": _top(stats, "cumulative", 15),
             "top_tottime": _top(stats, "tottime", 15)}
 
 
 def worker_startup(file: Path) -> Json:
-    """Split a one-file check in a fresh process into imports, rule and vocabulary loading,
-    a first (cold) and a second (warm) lint, and rendering."""
+    """Split a one-file check (no cache) in a fresh process into imports, rule and vocabulary
+    loading, a first and a second lint, and rendering."""
     steps: list[tuple[str, float]] = []
 
     def step(label: str, action: Callable[[], T]) -> T:
@@ -306,12 +422,12 @@ def worker_startup(file: Path) -> Json:
     from factcheck.rules.registry import load_rules
     from factcheck.vocab import default_vocabulary
 
-    rules = step("load_rules() + FC900/FC901 (entry points, rule modules, rules/*.yaml)",
-                 lambda: with_suppression_rules(load_rules()))
-    step("default_vocabulary() (vocabulary.yaml)", default_vocabulary)
+    rules = step("load_rules() + FC900/FC901 (entry points, rule modules, rules/*.yaml), "
+                 "no cache", lambda: with_suppression_rules(load_rules()))
+    step("default_vocabulary() (vocabulary.yaml), no cache", default_vocabulary)
     report = step("lint(), first call (lazy imports, pattern compilation, the work)",
                   lambda: lint([str(file)], rules=rules))
-    step("render_text()", lambda: render_text(report))
+    step("render_text(source=True)", lambda: render_text(report, source=True))
     step("lint(), second call (the work alone)", lambda: lint([str(file)], rules=rules))
     return {"steps": [{"step": label, "seconds": sec} for label, sec in steps]}
 
@@ -397,6 +513,12 @@ def _snapshot(rev: str, into: Path) -> str:
     return commit
 
 
+def _compile(src: Path) -> None:
+    """Write the bytecode of the measured sources once, as an installed copy has it."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
 def _dataset(root: Path, n: int, seed: int) -> Path:
     """Generate (or reuse) the dossiers of size `n` under `root`."""
     if str(HERE) not in sys.path:
@@ -413,16 +535,6 @@ def _dataset(root: Path, n: int, seed: int) -> Path:
     return folder
 
 
-def _best_of(command: Sequence[str], runs: int, env: dict[str, str] | None = None) -> float:
-    best = float("inf")
-    subprocess.run(command, capture_output=True, env=env)  # warm the disk cache and .pyc
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, env=env)
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _factcheck_command() -> list[str]:
     """The `factcheck` console script of this interpreter (not a pyenv shim), or `-m`."""
     beside = Path(sys.executable).parent / "factcheck"
@@ -432,24 +544,106 @@ def _factcheck_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "factcheck"]
 
 
+def _run_timed(command: Sequence[str], env: dict[str, str] | None = None,
+               cwd: Path | None = None) -> Json:
+    """Run a command; return its wall time, the peak RSS of its largest process (wait4,
+    which includes reaped descendants such as --jobs workers) and a hash of its stdout."""
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env, cwd=cwd)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stdout.seek(0)
+        digest = hashlib.sha256(stdout.read()).hexdigest()
+        if process.returncode not in (0, 1):
+            stderr.seek(0)
+            raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n"
+                             f"{stderr.read().decode(errors='replace')[-2000:]}")
+    scale = 1 if sys.platform == "darwin" else 1024
+    return {"seconds": seconds, "maxrss_bytes": usage.ru_maxrss * scale, "stdout": digest,
+            "rc": process.returncode}
+
+
+def _corpus_bytes(folder: Path) -> tuple[int, int, int]:
+    files = sorted(folder.rglob("*.md"))
+    return (len(files), sum(p.stat().st_size for p in files),
+            sum(p.read_bytes().count(b"\n") for p in files))
+
+
+def measure_e2e(folder: Path, repeat: int) -> Json:
+    """`factcheck check` as users run it, in a subprocess, against markdown-it parse-only."""
+    check = [*_factcheck_command(), "check"]
+    env = dict(os.environ)
+    env.pop("FACTCHECK_CACHE_DIR", None)
+    env.pop("FACTCHECK_NO_CACHE", None)
+    runs: dict[str, list[Json]] = {k: [] for k in ("mdit", "jobs1", "jobs2", "cold", "warm")}
+    load = {"before": _load()}
+    for _ in range(repeat):
+        runs["mdit"].append(_run_timed([sys.executable, "-c", MDIT_CORPUS, str(folder)], env))
+        runs["jobs1"].append(_run_timed([*check, "--jobs", "1", "--no-cache", str(folder)], env,
+                                        folder.parent))
+        runs["jobs2"].append(_run_timed([*check, "--jobs", "2", "--no-cache", str(folder)], env,
+                                        folder.parent))
+        with tempfile.TemporaryDirectory(prefix="factcheck-cache-") as cache_dir:
+            cached = {**env, "FACTCHECK_CACHE_DIR": cache_dir}
+            runs["cold"].append(_run_timed([*check, str(folder)], cached, folder.parent))
+            runs["warm"].append(_run_timed([*check, str(folder)], cached, folder.parent))
+    load["after"] = _load()
+    outputs = {r["stdout"] for k, rs in runs.items() if k != "mdit" for r in rs}
+    if len(outputs) != 1:
+        raise SystemExit(f"factcheck check gave different outputs on {folder} with --jobs 1, "
+                         "--jobs 2, cold and warm cache")
+    files, size, lines = _corpus_bytes(folder)
+    best = {k: min(rs, key=lambda r: r["seconds"]) for k, rs in runs.items()}
+    return {
+        "files": files, "bytes": size, "lines": lines, "repeat": repeat, "load": load,
+        "default_jobs": os.cpu_count(),
+        "seconds": {k: r["seconds"] for k, r in best.items()},
+        "maxrss_bytes": {k: max(r["maxrss_bytes"] for r in rs) for k, rs in runs.items()},
+        "commands": {
+            "mdit": f"python -c {MDIT_CORPUS!r} {folder}",
+            "jobs1": f"factcheck check --jobs 1 --no-cache {folder}",
+            "jobs2": f"factcheck check --jobs 2 --no-cache {folder}",
+            "cold": f"FACTCHECK_CACHE_DIR=$(mktemp -d) factcheck check {folder}  (first run)",
+            "warm": "the same command again (second run, unchanged corpus)",
+        },
+    }
+
+
 def measure_startup(file: Path, runs: int) -> Json:
-    """Wall time of `factcheck check FILE` and of the markdown-it one-liner, best of `runs`."""
-    factcheck = [*_factcheck_command(), "check", str(file)]
-    one_liner = [sys.executable, "-c", MDIT_ONE_LINER.format(path=str(file))]
-    bare = [sys.executable, "-c", "pass"]
-    factcheck_s, mdit_s = _best_of(factcheck, runs), _best_of(one_liner, runs)
+    """Wall time of `factcheck check FILE` (cold and warm cache) and of the markdown-it
+    one-liner, interleaved so that they share the machine's load, best of `runs`."""
+    env = dict(os.environ)
+    env.pop("FACTCHECK_CACHE_DIR", None)
+    with tempfile.TemporaryDirectory(prefix="factcheck-cache-") as cache_dir:
+        commands = {
+            "factcheck_cold": ([*_factcheck_command(), "check", "--no-cache", str(file)], env),
+            "factcheck_warm": ([*_factcheck_command(), "check", str(file)],
+                               {**env, "FACTCHECK_CACHE_DIR": cache_dir}),
+            "mdit_one_liner": ([sys.executable, "-c", MDIT_ONE_LINER.format(path=str(file))],
+                               env),
+            "python_bare": ([sys.executable, "-c", "pass"], env),
+        }
+        for command, command_env in commands.values():  # bytecode, disk cache, the cache
+            subprocess.run(command, capture_output=True, env=command_env, cwd=file.parent)
+        best = dict.fromkeys(commands, float("inf"))
+        load = _load()
+        for _ in range(runs):
+            for name, (command, command_env) in commands.items():
+                start = time.perf_counter()
+                subprocess.run(command, capture_output=True, env=command_env, cwd=file.parent)
+                best[name] = min(best[name], time.perf_counter() - start)
     result: Json = {
         "file": str(file),
         "lines": file.read_text(encoding="utf-8").count("\n"),
-        "factcheck_command": " ".join(factcheck),
-        "mdit_command": " ".join(one_liner),
+        "commands": {k: " ".join(c) for k, (c, _) in commands.items()},
         "runs": runs,
-        "factcheck_s": factcheck_s,
-        "mdit_one_liner_s": mdit_s,
-        "python_bare_s": _best_of(bare, runs),
-        "ratio": factcheck_s / mdit_s,
+        "load": load,
+        "seconds": best,
+        "ratio_cold": best["factcheck_cold"] / best["mdit_one_liner"],
+        "ratio_warm": best["factcheck_warm"] / best["mdit_one_liner"],
     }
-    # In-process split of the same check, best of `runs` fresh processes per step.
     runs_split = [_spawn("startup", file, file.parent)["steps"] for _ in range(runs)]
     result["split"] = [{"step": first["step"],
                         "seconds": min(run[i]["seconds"] for run in runs_split)}
@@ -471,28 +665,34 @@ def _parse_importtime(stderr: str) -> list[Json]:
 
 
 def measure_importtime(file: Path, out: Path, top: int = 12) -> Json:
-    """`-X importtime` of `import factcheck.cli` and of a `factcheck check FILE` run."""
-    runs = {
-        "import factcheck.cli": ([sys.executable, "-X", "importtime", "-c", "import factcheck.cli"],
-                                 None),
-        f"factcheck check {file.name}": (
-            [*_factcheck_command(), "check", str(file)],
-            {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}),
-    }
+    """`-X importtime` of `import factcheck.cli` and of `factcheck check FILE`, cold and warm."""
+    env = {k: v for k, v in os.environ.items() if k != "FACTCHECK_CACHE_DIR"}
+    profiled = {**env, "PYTHONPROFILEIMPORTTIME": "1"}
     result: Json = {}
-    for label, (command, env) in runs.items():
-        subprocess.run(command, capture_output=True, env=env)  # compile .pyc first
-        done = subprocess.run(command, capture_output=True, text=True, env=env)
-        rows = _parse_importtime(done.stderr)
-        slug = "cli" if label.startswith("import") else "check"
-        (out / f"importtime-{slug}.txt").write_text(done.stderr, encoding="utf-8")
-        ranked = sorted(rows, key=lambda r: -r["cumulative_us"])
-        top_level = [r for r in rows if r["depth"] == 0]
-        result[label] = {
-            "total_us": sum(r["cumulative_us"] for r in top_level),
-            "modules": len(rows),
-            "top": ranked[:top],
+    with tempfile.TemporaryDirectory(prefix="factcheck-cache-") as cache_dir:
+        runs = {
+            "import factcheck.cli": ("cli", [sys.executable, "-X", "importtime", "-c",
+                                             "import factcheck.cli"], env),
+            f"factcheck check --no-cache {file.name}": (
+                "check-cold", [*_factcheck_command(), "check", "--no-cache", str(file)],
+                profiled),
+            f"factcheck check {file.name} (warm cache)": (
+                "check-warm", [*_factcheck_command(), "check", str(file)],
+                {**profiled, "FACTCHECK_CACHE_DIR": cache_dir}),
         }
+        for label, (slug, command, command_env) in runs.items():
+            subprocess.run(command, capture_output=True, env=command_env)  # .pyc, cache entry
+            done = subprocess.run(command, capture_output=True, text=True, env=command_env)
+            rows = _parse_importtime(done.stderr)
+            (out / f"importtime-{slug}.txt").write_text(done.stderr, encoding="utf-8")
+            top_level = [r for r in rows if r["depth"] == 0]
+            result[label] = {
+                "total_us": sum(r["cumulative_us"] for r in top_level),
+                "modules": len(rows),
+                "top": sorted(rows, key=lambda r: -r["cumulative_us"])[:top],
+                "top_self": sorted(rows, key=lambda r: -r["self_us"])[:top],
+                "loaded": sorted(r["module"] for r in rows),
+            }
     return result
 
 
@@ -504,20 +704,19 @@ def _ms(s: float) -> str:
     return f"{s * 1000:,.0f}" if s >= 1 else f"{s * 1000:,.1f}"
 
 
+def _s(s: float) -> str:
+    return f"{s:,.2f}"
+
+
 def summarise(n: int, stages: Json, check: Json, memory: Json | None) -> Json:
-    """Derive totals, throughput and ratios for one size."""
+    """Derive totals, throughput and ratios of the in-process measurements of one size."""
     sec = stages["seconds"]
-    total = sum(sec[s] for s in STAGES)
+    total = sec["staged_total"]
     mb = stages["bytes"] / 1e6
     return {
-        "n": n,
-        "files": stages["files"],
-        "bytes": stages["bytes"],
-        "lines": stages["lines"],
-        "claims": stages["claims"],
-        "findings": stages["findings"],
-        "by_rule": stages["by_rule"],
-        "seconds": {**sec, "staged_total": total, "check_total": check["seconds"]},
+        "files": stages["files"], "bytes": stages["bytes"], "lines": stages["lines"],
+        "findings": stages["findings"], "by_rule": stages["by_rule"],
+        "seconds": {**sec, "check_total": check["seconds"]},
         "mb_per_s": {**{s: mb / sec[s] for s in STAGES}, "staged_total": mb / total,
                      "check_total": mb / check["seconds"], "mdit_parse": mb / sec["mdit_parse"]},
         "ratios": {
@@ -535,61 +734,130 @@ def summarise(n: int, stages: Json, check: Json, memory: Json | None) -> Json:
     }
 
 
-def summarise_check(n: int, folder: Path, check: Json) -> Json:
-    """Results of a --check-only size: end-to-end time and peak RSS, no stages."""
-    files = sorted(p for p in folder.rglob("*.md"))
-    size = sum(p.stat().st_size for p in files)
-    lines = sum(p.read_bytes().count(b"\n") for p in files)
-    return {"n": n, "files": len(files), "bytes": size, "lines": lines,
-            "findings": len(check["fingerprints"]),
-            "seconds": {"check_total": check["seconds"]},
-            "mb_per_s": {"check_total": size / 1e6 / check["seconds"]},
-            "memory": {"maxrss_check_bytes": check["maxrss_bytes"]}, "check_only": True}
-
-
 def markdown_tables(results: list[Json]) -> str:
     """Render the per-size results as Markdown tables."""
-    head = ["dossiers", "files", "MB", "lines", *(f"{s} ms" for s in STAGES),
-            "staged total ms", "check ms", "markdown-it ms", "check MB/s", "markdown-it MB/s"]
-    out = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
-    for r in results:
-        sec, tp = r["seconds"], r["mb_per_s"]
-        if r.get("check_only"):
-            out.append(f"| {r['n']:,} | {r['files']:,} | {_mb(r['bytes'])} | {r['lines']:,} | "
-                       + " | ".join("–" for _ in STAGES) + f" | – | {_ms(sec['check_total'])} | "
-                       f"– | {tp['check_total']:.2f} | – |")
+    out: list[str] = []
+    inproc = [r for r in results if r.get("inproc")]
+    if inproc:
+        head = ["dossiers", "files", "MB", "lines", *(f"{s} ms" for s in STAGES),
+                "staged total ms", "check ms", "markdown-it ms", "check MB/s", "markdown-it MB/s"]
+        out += ["In-process, one process, no cache (best of the runs):", "",
+                "| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+        for r in inproc:
+            i = r["inproc"]
+            sec, tp = i["seconds"], i["mb_per_s"]
+            out.append(f"| {r['n']:,} | {i['files']:,} | {_mb(i['bytes'])} | {i['lines']:,} | "
+                       + " | ".join(_ms(sec[s]) for s in STAGES)
+                       + f" | {_ms(sec['staged_total'])} | {_ms(sec['check_total'])} | "
+                       f"{_ms(sec['mdit_parse'])} | {tp['check_total']:.2f} | "
+                       f"{tp['mdit_parse']:.2f} |")
+        out += ["", "| dossiers | check / markdown-it | staged / markdown-it | parse / markdown-it"
+                " | (claims+rules) / parse | findings | maxrss check MB | tracemalloc peak check "
+                "MB | " + " | ".join(f"heap during {s} MB" for s in STAGES) + " |",
+                "|" + "---:|" * 13]
+        for r in inproc:
+            i = r["inproc"]
+            ra, mem = i["ratios"], i["memory"]
+            tm = mem.get("tracemalloc")
+            heap = (f"{_mb(tm['check_peak_bytes'])} | " + " | ".join(
+                _mb(tm["stage_peak_bytes"][s]) for s in STAGES)) if tm else " | ".join(["–"] * 6)
+            out.append(f"| {r['n']:,} | {ra['check_over_mdit']:.2f}× | "
+                       f"{ra['staged_over_mdit']:.2f}× | {ra['parse_over_mdit']:.2f}× | "
+                       f"{ra['claims_rules_over_parse']:.2f} | {i['findings']:,} | "
+                       f"{_mb(mem['maxrss_check_bytes'])} | {heap} |")
+        out.append("")
+    e2e = [r for r in results if r.get("e2e")]
+    if e2e:
+        out += ["`factcheck check` in a subprocess (seconds, best of the runs; peak RSS of the "
+                "largest process in MB; load = load average before / after):", "",
+                "| dossiers | files | MB | markdown-it parse-only | --jobs 1 --no-cache | "
+                "--jobs 2 --no-cache | cache cold | cache warm | jobs1 / markdown-it | "
+                "jobs1 / jobs2 | cold / warm | RSS mdit | RSS jobs1 | RSS jobs2 | RSS cold | "
+                "RSS warm | load |", "|" + "---:|" * 16 + "---|"]
+        for r in e2e:
+            e = r["e2e"]
+            sec, rss = e["seconds"], e["maxrss_bytes"]
+            out.append(
+                f"| {r['n']:,} | {e['files']:,} | {_mb(e['bytes'])} | {_s(sec['mdit'])} | "
+                f"{_s(sec['jobs1'])} | {_s(sec['jobs2'])} | {_s(sec['cold'])} | "
+                f"{_s(sec['warm'])} | {sec['jobs1'] / sec['mdit']:.2f}× | "
+                f"{sec['jobs1'] / sec['jobs2']:.2f}× | {sec['cold'] / sec['warm']:.1f}× | "
+                + " | ".join(_mb(rss[k]) for k in ("mdit", "jobs1", "jobs2", "cold", "warm"))
+                + f" | {e['load']['before']} / {e['load']['after']} |")
+        out.append("")
+    for key, label in (("inproc", "in-process check"), ("e2e", "`--jobs 1 --no-cache` CLI")):
+        rows = [r for r in results if r.get(key) and not r.get("corpus")]
+        if len(rows) < 2:
             continue
-        out.append(f"| {r['n']:,} | {r['files']:,} | {_mb(r['bytes'])} | {r['lines']:,} | "
-                   + " | ".join(_ms(sec[s]) for s in STAGES)
-                   + f" | {_ms(sec['staged_total'])} | {_ms(sec['check_total'])} | "
-                   f"{_ms(sec['mdit_parse'])} | {tp['check_total']:.2f} | {tp['mdit_parse']:.2f} |")
-    out += ["", "| dossiers | check / markdown-it | staged / markdown-it | parse / markdown-it | "
-            "(claims+rules) / parse | findings | maxrss check MB | tracemalloc peak check MB | "
-            "retained after parse MB | retained after claims MB |", "|" + "---:|" * 10]
-    for r in results:
-        if r.get("check_only"):
-            out.append(f"| {r['n']:,} | – | – | – | – | {r['findings']:,} | "
-                       f"{_mb(r['memory']['maxrss_check_bytes'])} | – | – | – |")
-            continue
-        ra, mem = r["ratios"], r["memory"]
-        tm = mem.get("tracemalloc")
-        heap = (f"{_mb(tm['check_peak_bytes'])} | {_mb(tm['stages']['parse']['retained_bytes'])} "
-                f"| {_mb(tm['stages']['claims']['retained_bytes'])}") if tm else "– | – | –"
-        out.append(f"| {r['n']:,} | {ra['check_over_mdit']:.1f}× | {ra['staged_over_mdit']:.1f}× "
-                   f"| {ra['parse_over_mdit']:.1f}× | {ra['claims_rules_over_parse']:.2f} | "
-                   f"{r['findings']:,} | {_mb(mem['maxrss_check_bytes'])} | {heap} |")
-    if len(results) > 1:
-        out += ["", "| from → to | input × | check time × | staged time × | "
-                "time × / input × |", "|---|---:|---:|---:|---:|"]
-        for a, b in itertools.pairwise(results):
-            grow = b["bytes"] / a["bytes"]
-            check = b["seconds"]["check_total"] / a["seconds"]["check_total"]
-            both = "staged_total" in a["seconds"] and "staged_total" in b["seconds"]
-            steps = (f"{b['seconds']['staged_total'] / a['seconds']['staged_total']:.1f}"
-                     if both else "–")
-            out.append(f"| {a['n']:,} → {b['n']:,} | {grow:.1f} | {check:.1f} | {steps} | "
-                       f"{check / grow:.2f} |")
+        out += [f"Scaling ({label}):", "", "| from → to | input × | time × | time × / input × |",
+                "|---|---:|---:|---:|"]
+        for a, b in itertools.pairwise(rows):
+            grow = b[key]["bytes"] / a[key]["bytes"]
+            ta = a[key]["seconds"]["check_total" if key == "inproc" else "jobs1"]
+            tb = b[key]["seconds"]["check_total" if key == "inproc" else "jobs1"]
+            out.append(f"| {a['n']:,} → {b['n']:,} | {grow:.2f} | {tb / ta:.2f} | "
+                       f"{tb / ta / grow:.2f} |")
+        out.append("")
     return "\n".join(out) + "\n"
+
+
+def targets(results: list[Json], startup: Json | None) -> list[Json]:
+    """The targets of issue 6 with what this run measured."""
+    rows: list[Json] = []
+    if startup:
+        ratio_cold, ratio_warm = startup["ratio_cold"], startup["ratio_warm"]
+        sec = startup["seconds"]
+        rows.append({"target": "(a) start-up ≤ 3× the markdown-it one-liner",
+                     "measured": f"cold {sec['factcheck_cold']:.3f} s = {ratio_cold:.2f}×, warm "
+                                 f"{sec['factcheck_warm']:.3f} s = {ratio_warm:.2f}× (one-liner "
+                                 f"{sec['mdit_one_liner']:.3f} s)",
+                     "holds": ratio_cold <= 3 and ratio_warm <= 3})
+    inproc = [r for r in results if r.get("inproc") and not r.get("corpus")]
+    if inproc:
+        big = inproc[-1]
+        i = big["inproc"]
+        ratio = i["ratios"]["claims_rules_over_parse"]
+        rows.append({"target": "(b1) claims + rules ≤ parse",
+                     "measured": f"{ratio:.2f} at {big['n']:,} dossiers", "holds": ratio <= 1})
+        e = big.get("e2e")
+        whole = e["seconds"]["jobs1"] / e["seconds"]["mdit"] if e else i["ratios"][
+            "check_over_mdit"]
+        rows.append({"target": "(b2) whole check ≤ 2× markdown-it parse-only, one process",
+                     "measured": f"{whole:.2f}× at {big['n']:,} (CLI)"
+                                 + f"; in-process {i['ratios']['check_over_mdit']:.2f}×",
+                     "holds": whole <= 2})
+    corpus = [r for r in results if r.get("corpus") and r.get("e2e")]
+    if corpus:
+        e = corpus[0]["e2e"]
+        rows.append({"target": "(c) ~8.8 MB with --jobs 2 in ≤ 4.5 s",
+                     "measured": f"{_mb(e['bytes'])} MB in {e['seconds']['jobs2']:.2f} s "
+                                 f"(markdown-it parse-only {e['seconds']['mdit']:.2f} s, --jobs 1 "
+                                 f"{e['seconds']['jobs1']:.2f} s)",
+                     "holds": e["seconds"]["jobs2"] <= 4.5})
+    e2e = [r for r in results if r.get("e2e") and not r.get("corpus")]
+    if len(e2e) > 1:
+        worst = max(b["e2e"]["seconds"]["jobs1"] / a["e2e"]["seconds"]["jobs1"]
+                    / (b["e2e"]["bytes"] / a["e2e"]["bytes"]) for a, b in itertools.pairwise(e2e))
+        steps = ", ".join(f"{a['n']:,}→{b['n']:,}: "
+                          f"{b['e2e']['seconds']['jobs1'] / a['e2e']['seconds']['jobs1']:.2f}×"
+                          for a, b in itertools.pairwise(e2e))
+        rows.append({"target": "(d) 10× input ≤ 11× time", "measured": steps,
+                     "holds": worst <= 1.1})
+    biggest = max(e2e, key=lambda r: r["n"]) if e2e else None
+    if biggest:
+        rss = biggest["e2e"]["maxrss_bytes"]
+        peak = max(rss[k] for k in ("jobs1", "jobs2", "cold", "warm"))
+        rows.append({"target": f"(e) peak memory < 1 GB at {biggest['n']:,} dossiers",
+                     "measured": f"{_mb(rss['jobs1'])} MB (--jobs 1), {_mb(rss['jobs2'])} MB "
+                                 "(--jobs 2, largest process)",
+                     "holds": peak < 1e9})
+    if e2e:
+        ratios = [(r["n"], r["e2e"]["seconds"]["cold"] / r["e2e"]["seconds"]["warm"])
+                  for r in [*e2e, *corpus]]
+        rows.append({"target": "(f) second (cached) run ≥ 5× faster",
+                     "measured": ", ".join(f"{ratio:.1f}× at {n:,}" for n, ratio in ratios),
+                     "holds": all(ratio >= 5 for _, ratio in ratios)})
+    return rows
 
 
 def _save(out: Path, meta: Json, results: list[Json], **more: Any) -> None:
@@ -617,6 +885,8 @@ def parent_main(args: argparse.Namespace) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    # Installed copies have bytecode; with this set, every child would compile every module.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     results: list[Json] = []
     meta: Json = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
@@ -625,6 +895,7 @@ def parent_main(args: argparse.Namespace) -> int:
         "cpus": os.cpu_count(),
         "seed": args.seed,
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_at_start": _load(),
         **_git_state(),
     }
     with ExitStack() as stack:
@@ -632,34 +903,43 @@ def parent_main(args: argparse.Namespace) -> int:
             snap = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="factcheck-src-")))
             meta["measured"] = f"git archive of {args.src_rev} ({_snapshot(args.src_rev, snap)})"
             meta.pop("src_changes")
+            _compile(snap / "src")
         else:
             meta["measured"] = "working tree"
+            _compile(HERE.parent / "src")
         data_root = Path(args.data) if args.data else Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="factcheck-bench-")))
-        for n in sizes:
+        plan = [(n, False) for n in sizes]
+        if args.corpus:
+            plan.append((args.corpus, True))
+            plan.sort()
+        for n, is_corpus in plan:
             folder = _dataset(data_root, n, args.seed)
             repeat = args.repeat or _default_repeat(n)
-            if args.check_only:
+            entry: Json = {"n": n, "corpus": is_corpus}
+            if not is_corpus and n <= args.stages_max:
+                print(f"[{n} dossiers] stages ×{repeat} (load {_load()}) ...", file=sys.stderr,
+                      flush=True)
+                stages = _spawn("stages", folder, out, repeat=repeat)
                 print(f"[{n} dossiers] check ×{repeat} ...", file=sys.stderr, flush=True)
                 check = _spawn("check", folder, out, repeat=repeat)
-                results.append(summarise_check(n, folder, check))
-                _save(out, meta, results)
-                print(markdown_tables(results[-1:]), file=sys.stderr, flush=True)
-                continue
-            print(f"[{n} dossiers] stages ×{repeat} ...", file=sys.stderr, flush=True)
-            stages = _spawn("stages", folder, out, repeat=repeat)
-            print(f"[{n} dossiers] check ×{repeat} ...", file=sys.stderr, flush=True)
-            check = _spawn("check", folder, out, repeat=repeat)
-            if check["fingerprints"] != stages["fingerprints"]:
-                raise SystemExit(
-                    f"the staged pipeline found {len(stages['fingerprints'])} findings, "
-                    f"engine.lint {len(check['fingerprints'])}: run.py no longer mirrors "
-                    "src/factcheck/engine.py")
-            memory = None
-            if not args.no_tracemalloc and n <= args.tracemalloc_max:
-                print(f"[{n} dossiers] tracemalloc ...", file=sys.stderr, flush=True)
-                memory = _spawn("memory", folder, out)
-            results.append(summarise(n, stages, check, memory))
+                if check["fingerprints"] != stages["fingerprints"]:
+                    raise SystemExit(
+                        f"the staged pipeline found {len(stages['fingerprints'])} findings, "
+                        f"engine.lint {len(check['fingerprints'])}: run.py no longer mirrors "
+                        "src/factcheck/engine.py")
+                memory = None
+                if n <= args.tracemalloc_max:
+                    print(f"[{n} dossiers] tracemalloc ...", file=sys.stderr, flush=True)
+                    memory = _spawn("memory", folder, out)
+                entry["inproc"] = summarise(n, stages, check, memory)
+                entry["inproc"]["load"] = _load()
+            if is_corpus or n >= args.e2e_min:
+                e2e_repeat = args.repeat or (3 if n <= 100 else 1)
+                print(f"[{n} dossiers] factcheck check (CLI) ×{e2e_repeat} (load {_load()}) ...",
+                      file=sys.stderr, flush=True)
+                entry["e2e"] = measure_e2e(folder, e2e_repeat)
+            results.append(entry)
             _save(out, meta, results)
             print(markdown_tables(results[-1:]), file=sys.stderr, flush=True)
         startup = imports = None
@@ -668,16 +948,16 @@ def parent_main(args: argparse.Namespace) -> int:
             folder = _dataset(data_root, 1, args.seed)
             main_file = next(p for p in sorted(folder.glob("*/*.md"))
                              if not p.name.endswith("-strategy.md") and p.name != "index.md")
+            print(f"[start-up] (load {_load()}) ...", file=sys.stderr, flush=True)
             startup = measure_startup(main_file, args.startup_runs)
             imports = measure_importtime(main_file, out)
         if args.profile_size:
             folder = _dataset(data_root, args.profile_size, args.seed)
             chosen = [s.strip() for s in args.profile_stage.split(",") if s.strip()]
             if chosen == ["auto"]:
-                same = [r for r in results if r["n"] == args.profile_size
-                        and not r.get("check_only")]
-                timing = same[0]["seconds"] if same else _spawn("stages", folder, out,
-                                                                repeat=1)["seconds"]
+                same = [r for r in results if r["n"] == args.profile_size and r.get("inproc")]
+                timing = same[0]["inproc"]["seconds"] if same else _spawn(
+                    "stages", folder, out, repeat=1)["seconds"]
                 chosen = [max(STAGES, key=lambda s: timing[s])]
             unknown = set(chosen) - set(STAGES)
             if unknown:
@@ -686,33 +966,45 @@ def parent_main(args: argparse.Namespace) -> int:
             for stage in chosen:
                 print(f"[profile] {stage} on {args.profile_size} dossiers ...", file=sys.stderr)
                 profile.append(_spawn("profile", folder, out, profile_stage=stage))
-    tables = markdown_tables(results) if results else ""
+    meta["load_at_end"] = _load()
+    goals = targets(results, startup)
     lines = [f"# factcheck benchmark ({meta['started']})", "", f"`{meta['command']}`", "",
-             tables]
+             f"Measured: {meta['measured']}; load average at start {meta['load_at_start']}, at "
+             f"end {meta['load_at_end']}; {meta['cpus']} CPUs.", "",
+             markdown_tables(results) if results else ""]
+    if goals:
+        lines += ["| target | measured | holds? |", "|---|---|---|"]
+        lines += [f"| {g['target']} | {g['measured']} | {'yes' if g['holds'] else '**no**'} |"
+                  for g in goals]
+        lines.append("")
     if startup:
-        lines += ["| start-up (best of "
-                  f"{startup['runs']}) | seconds |", "|---|---:|",
-                  f"| `factcheck check` one {startup['lines']}-line dossier | "
-                  f"{startup['factcheck_s']:.3f} |",
-                  f"| markdown-it one-liner, same file | {startup['mdit_one_liner_s']:.3f} |",
-                  f"| `python -c pass` | {startup['python_bare_s']:.3f} |",
-                  f"| ratio factcheck / one-liner | {startup['ratio']:.2f}× |", "",
-                  "| inside one `factcheck check` process (best of "
+        sec = startup["seconds"]
+        lines += [f"| start-up, best of {startup['runs']} interleaved (load {startup['load']}) | "
+                  "seconds |", "|---|---:|",
+                  f"| `factcheck check --no-cache` one {startup['lines']}-line dossier | "
+                  f"{sec['factcheck_cold']:.3f} |",
+                  f"| `factcheck check` same file, warm cache | {sec['factcheck_warm']:.3f} |",
+                  f"| markdown-it one-liner, same file | {sec['mdit_one_liner']:.3f} |",
+                  f"| `python -c pass` | {sec['python_bare']:.3f} |",
+                  f"| ratio cold / one-liner | {startup['ratio_cold']:.2f}× |",
+                  f"| ratio warm / one-liner | {startup['ratio_warm']:.2f}× |", "",
+                  "| inside one `factcheck check` process, no cache (best of "
                   f"{startup['runs']} processes) | ms |", "|---|---:|"]
         lines += [f"| {s['step']} | {s['seconds'] * 1000:.1f} |" for s in startup["split"]]
         lines.append("")
-    if imports:
-        for label, data in imports.items():
-            lines += [f"`-X importtime` of `{label}`: {data['total_us'] / 1000:.0f} ms in "
-                      f"{data['modules']} modules", "",
-                      "| module | nesting | cumulative ms | self ms |", "|---|---:|---:|---:|"]
-            lines += [f"| {r['module']} | {r['depth']} | {r['cumulative_us'] / 1000:.1f} | "
-                      f"{r['self_us'] / 1000:.1f} |" for r in data["top"]]
-            lines.append("")
+    for label, data in (imports or {}).items():
+        lines += [f"`-X importtime` of `{label}`: {data['total_us'] / 1000:.0f} ms in "
+                  f"{data['modules']} modules", "",
+                  "| module | nesting | cumulative ms | self ms |", "|---|---:|---:|---:|"]
+        lines += [f"| {r['module']} | {r['depth']} | {r['cumulative_us'] / 1000:.1f} | "
+                  f"{r['self_us'] / 1000:.1f} |" for r in data["top"]]
+        lines += ["", "by own time: " + ", ".join(
+            f"{r['module']} {r['self_us'] / 1000:.1f}" for r in data["top_self"]), ""]
     for prof in profile or ():
         for key, label in (("top_cumulative", "cumulative"), ("top_tottime", "own")):
-            lines += [f"cProfile of the {prof['stage']} stage on {prof['files']} files, top by "
-                      f"{label} time (full listing in {Path(prof['text']).name}):", "",
+            lines += [f"cProfile of the {prof['stage']} stage on {prof['files']} files "
+                      f"({prof['profiled_s']:.2f} s under the profiler), top by {label} time "
+                      f"(full listing in {Path(prof['text']).name}):", "",
                       "| function | calls | own s | cumulative s |", "|---|---:|---:|---:|"]
             lines += [f"| `{r['function']}` | {r['calls']:,} | {r['tottime']:.3f} | "
                       f"{r['cumtime']:.3f} |" for r in prof[key]]
@@ -720,7 +1012,8 @@ def parent_main(args: argparse.Namespace) -> int:
     text = "\n".join(lines)
     print(text)
     (out / "results.md").write_text(text, encoding="utf-8")
-    _save(out, meta, results, startup=startup, importtime=imports, profile=profile)
+    _save(out, meta, results, targets=goals, startup=startup, importtime=imports,
+          profile=profile)
     print(f"wrote {out / 'results.json'} and {out / 'results.md'}", file=sys.stderr)
     return 0
 
@@ -728,32 +1021,37 @@ def parent_main(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the benchmark (or, internally, one worker)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1,100,1000",
-                        help="comma-separated numbers of dossier sets (default: 1,100,1000)")
+    parser.add_argument("--sizes", default="1,100,1000,10000",
+                        help="comma-separated numbers of dossier sets (default: "
+                             "1,100,1000,10000)")
+    parser.add_argument("--corpus", type=int, default=480,
+                        help="also run the CLI on this many dossiers, about 8.8 MB, for the "
+                             "'8.8 MB on 2 cores' target (0: skip; default: 480)")
+    parser.add_argument("--stages-max", type=int, default=1000,
+                        help="in-process stage, check and tracemalloc runs up to this many "
+                             "dossiers; above it only the CLI runs (default: 1000)")
+    parser.add_argument("--e2e-min", type=int, default=100,
+                        help="run the `factcheck check` CLI from this many dossiers on "
+                             "(default: 100)")
     parser.add_argument("--out", default=str(HERE / "results"),
                         help="folder for results.json, results.md, profiles (default: "
-                             "benchmarks/results)")
+                             "benchmarks/results, ignored by git)")
     parser.add_argument("--seed", type=int, default=0, help="generator seed (default: 0)")
     parser.add_argument("--data", default=None,
                         help="keep generated dossiers here and reuse them (default: a "
                              "temporary folder, removed afterwards)")
     parser.add_argument("--repeat", type=int, default=0,
-                        help="timed runs per size, best kept (default: 10 below 10 dossiers, "
-                             "3 up to 100, else 1)")
-    parser.add_argument("--startup-runs", type=int, default=5)
+                        help="timed runs per size, best kept (default: in-process 10 below 10 "
+                             "dossiers, 3 up to 100, else 1; CLI 3 up to 100, else 1)")
+    parser.add_argument("--startup-runs", type=int, default=10)
     parser.add_argument("--no-startup", action="store_true",
                         help="skip the start-up and -X importtime measurements")
-    parser.add_argument("--no-tracemalloc", action="store_true",
-                        help="skip the tracemalloc run (it is the slowest; maxrss is kept)")
     parser.add_argument("--tracemalloc-max", type=int, default=1000,
                         help="skip tracemalloc above this many dossiers (default: 1000)")
     parser.add_argument("--src-rev", default=None,
                         help="measure factcheck as committed at this git revision (src/ and "
                              "rules/ extracted to a temporary folder) instead of the working "
                              "tree")
-    parser.add_argument("--check-only", action="store_true",
-                        help="per size, time only engine.lint + rendering and its peak RSS (for "
-                             "sizes too large to also run the stages and tracemalloc)")
     parser.add_argument("--profile-size", type=int, default=100,
                         help="dossiers for the cProfile run; 0 to skip (default: 100)")
     parser.add_argument("--profile-stage", default="auto",
