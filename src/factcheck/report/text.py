@@ -50,21 +50,26 @@ def _painter(colour: bool) -> Callable[[str, str], str]:
 
 
 class _SourceCache:
-    """The on-disk lines of each file, read once; empty for a file that cannot be read."""
+    """The on-disk lines of the file last asked for; empty for a file that cannot be read.
+
+    Findings come sorted by path, so each file is read once while only one is held: memory
+    stays that of the largest file, not of the corpus."""
 
     def __init__(self) -> None:
-        self._lines: dict[str, list[str]] = {}
+        self._path: str | None = None
+        self._lines: list[str] = []
 
     def __call__(self, path: str) -> list[str]:
-        if path not in self._lines:
+        if path != self._path:
             from factcheck.encoding import read
             from factcheck.errors import InputError
 
+            self._path = path
             try:
-                self._lines[path] = read(path).original.splitlines()
+                self._lines = read(path, None).original.splitlines()
             except InputError:
-                self._lines[path] = []
-        return self._lines[path]
+                self._lines = []
+        return self._lines
 
 
 def _snippet(f: Finding, lines: list[str], paint: Callable[[str, str], str]) -> list[str]:
