@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TypeVar
 
 import jsonschema
 import pytest
@@ -13,6 +14,16 @@ from hypothesis import strategies as st
 
 from factcheck.claims import Claim, claims_schema, dump_schema, extract_claims
 from factcheck.claims.extract import _ODD_FOLDS, _SENTENCE_END, _trigger
+from factcheck.claims.models import (
+    ClaimBase,
+    MaturityClaim,
+    ModelSizeClaim,
+    OpenWeightsClaim,
+    RankingClaim,
+    RetractionClaim,
+    StatusClaim,
+    ValuationClaim,
+)
 from factcheck.document import load, parse, parse_text
 from factcheck.encoding import decode
 from factcheck.errors import InputError
@@ -22,6 +33,8 @@ CORPUS = ROOT / "fixtures" / "corpus"
 RECEIVED = CORPUS / "received" / "stepfun.md"
 SCHEMA = ROOT / "src" / "factcheck" / "schemas" / "claims.schema.json"
 FIXTURES = sorted(p for p in (ROOT / "fixtures").rglob("*.md") if p.name != "README.md")
+
+C = TypeVar("C", bound=ClaimBase)
 
 
 def claims_of(path: Path) -> list[Claim]:
@@ -33,8 +46,9 @@ def received() -> list[Claim]:
     return claims_of(RECEIVED)
 
 
-def at(claims: list[Claim], kind: str, line: int) -> list[Claim]:
-    return [c for c in claims if c.kind == kind and c.line == line]
+def at(claims: list[Claim], kind: type[C], line: int) -> list[C]:
+    """The claims of one class (so of one `kind`) on a line."""
+    return [c for c in claims if isinstance(c, kind) and c.line == line]
 
 
 def test_model_rows_are_closed(received: list[Claim]) -> None:
@@ -52,17 +66,17 @@ def test_model_rows_are_closed(received: list[Claim]) -> None:
 
 
 def test_prose_calls_video_model_open_source_with_size(received: list[Claim]) -> None:
-    [open_claim] = at(received, "open_weights", 217)
+    [open_claim] = at(received, OpenWeightsClaim, 217)
     assert open_claim.subject == "Step-Video-T2V" and open_claim.value == "open"
-    [size] = at(received, "model_size", 217)
+    [size] = at(received, ModelSizeClaim, 217)
     assert size.subject_key == "step-video-t2v" and size.size.low == 30_000_000_000
 
 
 def test_retraction_and_assertion_of_revenue_ranking(received: list[Claim]) -> None:
-    [retraction] = at(received, "retraction", 209)
+    [retraction] = at(received, RetractionClaim, 209)
     assert retraction.scope == "revenue-target" and retraction.rank is not None
     assert retraction.rank.low == 1
-    [ranking] = at(received, "ranking", 232)
+    [ranking] = at(received, RankingClaim, 232)
     assert ranking.scope == "revenue-target" and ranking.rank.low == 1
     assert ranking.subject_key == "stepfun"
 
@@ -72,17 +86,17 @@ def test_funding_claims(received: list[Claim]) -> None:
     assert {c.line for c in rounds} >= {31, 43, 190}
     vague = next(c for c in rounds if c.line == 43)
     assert vague.amount is not None and vague.amount.qualifier == "vague"
-    [valuation] = at(received, "valuation", 189)
+    [valuation] = at(received, ValuationClaim, 189)
     assert valuation.value.low == 450_000_000 and valuation.date is not None
     assert (valuation.date.first.year, valuation.date.first.month) == (2024, 12)
-    [status] = at(received, "status", 45)
+    [status] = at(received, StatusClaim, 45)
     assert status.status == "unicorn" and status.negated and status.date is not None
     assert status.date.last.year == 2024
 
 
 def test_maturity_of_step_audio(received: list[Claim]) -> None:
-    [experimental] = at(received, "maturity", 84)
-    [production] = at(received, "maturity", 218)
+    [experimental] = at(received, MaturityClaim, 84)
+    [production] = at(received, MaturityClaim, 218)
     assert (experimental.subject, experimental.stage) == ("Step-Audio", "experimental")
     assert (production.subject, production.stage) == ("Step-Audio", "production")
 
@@ -225,7 +239,7 @@ def test_percentages_without_a_probability_label_are_no_distribution(
 def test_columns_point_into_the_damaged_file(received: list[Claim]) -> None:
     """Positions are in the file as it is on disk, before the encoding repair."""
     damaged = RECEIVED.read_text(encoding="utf-8").splitlines()
-    [cell] = at(received, "open_weights", 110)
+    [cell] = at(received, OpenWeightsClaim, 110)
     assert damaged[cell.line - 1][cell.column - 1 : cell.end_column - 1] == "‚ùå"
 
 
@@ -233,7 +247,8 @@ def test_columns_point_into_the_damaged_file(received: list[Claim]) -> None:
 
 
 def test_phrase_triggers_are_whole_words_or_nothing() -> None:
-    assert _trigger(["open weights", "api-only", "Series A+"]) == {"weights", "only", "series"}
+    assert _trigger(["open weights", "api-only", "Series A+"]) == frozenset(
+        {"weights", "only", "series"})
     # A phrase with other characters has no word that `_Words` could look for.
     assert _trigger(["open source", "开源"]) is None
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from factcheck import Finding, RuleContext, lint
+from factcheck import Finding, RuleContext, Severity, lint
 from factcheck.rules import Rule, load_rules
 from factcheck.rules.base import counting_comparisons, group_by
 
@@ -63,7 +63,8 @@ def write_set(folder: Path, n: int) -> None:
 class NaivePairs(Rule):
     """A rule that pairs every claim of a kind with every other across the set: quadratic."""
 
-    code, name, severity, scope = "ZZ999", "naive-pairs", "info", "set"
+    code, name, scope = "ZZ999", "naive-pairs", "set"
+    severity = Severity.INFO
     summary = rationale = example = fix = "For the test only."
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:

@@ -21,7 +21,7 @@ from factcheck.document import parse_text
 from factcheck.quantities import DateValue, Money, Percent
 from factcheck.rules import find_rule, load_rules
 from factcheck.rules.base import Rule
-from factcheck.rules.declarative import Template, compare, load_rule_file
+from factcheck.rules.declarative import DeclarativeRule, Template, compare, load_rule_file
 from factcheck.testing import make_claim
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "src" / "factcheck" / "schemas"
@@ -93,7 +93,9 @@ def test_schema_has_one_branch_per_kind_and_knows_every_claim_kind() -> None:
 
 def test_builtin_rule_files_load() -> None:
     codes = {r.code: r for r in load_rules()}
-    assert codes["FC501"].kind == "sum" and codes["FC205"].scope == "set"
+    fc501 = codes["FC501"]
+    assert isinstance(fc501, DeclarativeRule) and fc501.kind == "sum"
+    assert codes["FC205"].scope == "set"
 
 
 @pytest.mark.parametrize(

@@ -251,6 +251,7 @@ def test_load_maps_repaired_text_to_mojibake_on_disk() -> None:
     assert (loc.line, loc.column, loc.end_line) == (174, column, 174)
     assert loc.end_column == column + link.end - link.start
     heading = doc.blocks[0]
+    assert isinstance(heading, Heading)
     assert doc.location(*heading.inline.span()) == Location(1, 3, 1, len(disk[0]) + 1)
 
 
@@ -588,7 +589,9 @@ def test_parse_maps_locations_through_to_original() -> None:
     para = paragraphs(doc)[0]
     k = para.inline.text.index("here")
     assert doc.location(*para.inline.span(k, k + 4)) == Location(3, 13, 3, 17)
-    assert doc.location(*doc.blocks[0].inline.span()) == Location(1, 4, 1, 9)
+    heading = doc.blocks[0]
+    assert isinstance(heading, Heading)
+    assert doc.location(*heading.inline.span()) == Location(1, 4, 1, 9)
     assert doc.line_of(len(text)) == 4
 
 

@@ -401,7 +401,7 @@ def test_read_refuses_files_over_the_size_limit_unread(
         info[6] = 10  # st_size
         return os.stat_result(info)
 
-    monkeypatch.setattr(encoding.os, "fstat", shrunk)
+    monkeypatch.setattr(os, "fstat", shrunk)  # the `os` that `encoding` reads through
     with pytest.raises(InputError, match=r": file too large \(grew past the limit of 1\.5 MB "
                                          r"while being read\)$"):
         read(big, max_bytes=1_500_000)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import factcheck.encoding
 from factcheck import ConfigError, Finding, Report, Rule, RuleContext, Severity, lint, rule
+from factcheck.claims.models import OpenWeightsClaim
 from factcheck.engine import InputProblem, discover
 from factcheck.errors import InputError
 from factcheck.findings import RelatedLocation, Span, fingerprint, make_finding
@@ -40,8 +41,10 @@ class OpenWeightsConflict(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         claims = ctx.of_kind("open_weights")
-        for i, later in enumerate(claims):
-            for earlier in claims[:i]:
+        narrowed = [c for c in claims if isinstance(c, OpenWeightsClaim)]
+        assert len(narrowed) == len(claims), "of_kind returned a claim of another kind"
+        for i, later in enumerate(narrowed):
+            for earlier in narrowed[:i]:
                 if earlier.subject_key == later.subject_key and earlier.value != later.value:
                     message = (f"{later.subject}: {later.value} (line {later.line}) but "
                                f"{earlier.value} (line {earlier.line})")
@@ -250,7 +253,10 @@ def test_discover_walks_folders_sorted_and_keeps_paths_as_given(tmp_path: Path) 
 
 def test_select_and_ignore_by_code_prefix_and_name() -> None:
     rules = [OpenWeightsConflict(), any_claim, always_fails]
-    codes = lambda rs: [r.code for r in rs]  # noqa: E731 -- a local shorthand
+
+    def codes(rs: list[Rule]) -> list[str]:
+        return [r.code for r in rs]
+
     assert codes(select_rules(rules, ["TT10"], ["always-fails"])) == ["TT101", "TT102"]
     assert codes(select_rules(rules, ["any-claim", "tt101"])) == ["TT101", "TT102"]
     assert codes(select_rules(rules, None, ["TT1"])) == []

@@ -152,7 +152,7 @@ def test_fifty_megabyte_dossier_is_refused_unread(
         opened.append(os.readlink(f"/proc/self/fd/{fd}") if os.path.isdir("/proc") else "")
         return real_fdopen(fd, *args, **kwargs)
 
-    monkeypatch.setattr(encoding.os, "fdopen", spy)
+    monkeypatch.setattr(os, "fdopen", spy)  # the `os` that `encoding` reads through
     run = check(capsys, big, good)
     limit = encoding.DEFAULT_MAX_BYTES / 1_000_000
     assert_refused(run, big, f"file too large (50.0 MB, limit {limit:.1f} MB)", good)
@@ -279,7 +279,7 @@ def test_permission_denied(
             raise PermissionError(13, "Permission denied", os.fspath(path))
         return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(encoding.os, "open", deny)
+    monkeypatch.setattr(os, "open", deny)  # the `os` that `encoding` reads through
     run = check(capsys, secret, good)
     assert_refused(run, secret, "permission denied", good)
 
