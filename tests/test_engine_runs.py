@@ -294,7 +294,11 @@ def test_max_file_size_from_the_command_line_and_the_configuration(
     assert main(["check", "--no-source", "d", "e"]) == 2
     assert "file too large" in capsys.readouterr().err
     assert main(["check", "--no-source", "--max-file-size", "0", "d", "e"]) == 1
-    assert small.exists()
+    capsys.readouterr()
+    assert main(["claims", "d/big.md"]) == 2  # the configuration's limit
+    assert "file too large" in capsys.readouterr().err
+    assert main(["claims", "--max-file-size", "0", "d/big.md"]) == 0
+    assert "open_weights" in capsys.readouterr().out and small.exists()
 
 
 def test_a_parse_that_runs_too_long_is_reported_and_others_checked(

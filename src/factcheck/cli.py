@@ -102,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     claims = commands.add_parser("claims", help="print the claims read from dossiers")
     claims.add_argument("paths", nargs="+", metavar="PATH")
     claims.add_argument("--format", choices=("text", "json"), default="text")
+    _max_file_size_option(claims)
     _config_options(claims)
     claims.set_defaults(run=_claims)
     return parser
@@ -150,13 +151,24 @@ def _lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
                         help="check dossier sets in N processes (default: `jobs` of the "
                              "configuration, else the number of cores)")
+    _max_file_size_option(parser)
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write .factcheck_cache/ (results of unchanged "
+                             "dossier sets)")
+
+
+def _max_file_size_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-file-size", type=_bytes, default=None, metavar="BYTES",
                         help="report larger files instead of reading them (default: "
                              "`max-file-size` of the configuration, else 2000000; 0: no "
                              "limit)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="neither read nor write .factcheck_cache/ (results of unchanged "
-                             "dossier sets)")
+
+
+def _max_bytes(args: argparse.Namespace) -> int | None:
+    """Return the size limit for reading a file, None for none."""
+    limit: int = (args.max_file_size if args.max_file_size is not None
+                  else _config(args).max_file_size)
+    return limit or None
 
 
 def _bytes(text: str) -> int:
@@ -305,8 +317,7 @@ def _fix(args: argparse.Namespace, paths: list[str]) -> int:
     from factcheck.fix import apply_fix, plan_fixes, unified_diff
 
     files, problems = discover(paths, _config(args))
-    limit = args.max_file_size if args.max_file_size is not None else _config(args).max_file_size
-    fixes, unreadable = plan_fixes(files, limit)
+    fixes, unreadable = plan_fixes(files, _max_bytes(args) or 0)
     for line in [*map(str, problems), *map(str, unreadable)]:
         print(line, file=sys.stderr)
     if args.diff:
@@ -408,7 +419,8 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _claims(args: argparse.Namespace) -> int:
-    from factcheck.document import load
+    from factcheck.document import parse
+    from factcheck.encoding import read
     from factcheck.engine import discover
 
     config = _config(args)
@@ -418,7 +430,7 @@ def _claims(args: argparse.Namespace) -> int:
     failed = [str(p) for p in problems]
     for file in files:
         try:
-            claims.extend(extract(load(file)))
+            claims.extend(extract(parse(read(file, _max_bytes(args)))))
         except InputError as exc:
             failed.append(f"{file}: {exc.reason}")
     for line in failed:
