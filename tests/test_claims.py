@@ -398,3 +398,129 @@ def test_words_prefilter_matches_all_words(parts: list[str]) -> None:
         assert words.any_of(watched) == (not every_word.isdisjoint(watched))
     found = every_word & p.triggers.keys()
     assert words.may == p.untriggered.union(*(p.triggers[w] for w in found))
+
+
+# -- dates, valuation bases and subjects of table and prose claims ---------------------------
+
+_RANK_DOC = """\
+# Tidewater Freight: logistics dossier
+
+Tidewater Freight runs a routing model, Keel-2.
+
+## Benchmarks
+
+Tidewater Freight ranked #2 on the PortBench leaderboard (January 2025).
+
+Tidewater Freight was #5 on PortBench in June 2025.
+
+### March 2024
+
+Tidewater Freight placed #7 on PortBench.
+
+| Leaderboard | Rank | Date |
+|---|---|---|
+| RouteEval | #3 | April 2025 |
+
+- Q3 2024: Tidewater Freight ranked #9 on RouteEval.
+"""
+
+
+def test_ranking_claims_take_the_date_stated_with_them() -> None:
+    claims = extract_claims(parse_text(_RANK_DOC, "t.md"))
+    ranks = {
+        (c.scope, c.rank.low): c.date.first.isoformat() if c.date else None
+        for c in claims
+        if isinstance(c, RankingClaim)
+    }
+    assert ranks == {
+        ("portbench-leaderboard", 2): "2025-01-01",
+        ("portbench", 5): "2025-06-01",
+        ("portbench", 7): "2024-03-01",
+        ("routeeval", 3): "2025-04-01",
+        ("routeeval", 9): "2024-07-01",
+    }
+
+
+@given(
+    st.sampled_from(["January", "March", "June", "November"]),
+    st.integers(2015, 2030),
+    st.integers(1, 40),
+)
+def test_a_rank_dated_in_parentheses_or_after_in_has_that_date(
+    month: str, year: int, rank: int
+) -> None:
+    for tail in (f" ({month} {year}).", f" in {month} {year}."):
+        text = f"# Acme Robotics\n\nAcme Robotics ranked #{rank} on HarborBench{tail}\n"
+        [claim] = [c for c in extract_claims(parse_text(text)) if isinstance(c, RankingClaim)]
+        assert claim.rank.low == rank and claim.date is not None
+        assert claim.date.first.year == year
+
+
+def test_pre_money_valuation_column_is_not_a_post_money_valuation() -> None:
+    from factcheck.claims.models import FundingRoundClaim
+
+    text = (
+        "# Brightwell Foods: dossier\n\n"
+        "| Round | Date | Amount | Pre-money valuation |\n"
+        "|---|---|---|---|\n"
+        "| Series A | 2022 | $60M | $40M |\n"
+    )
+    claims = extract_claims(parse_text(text))
+    [round_] = [c for c in claims if isinstance(c, FundingRoundClaim)]
+    valuations = [c for c in claims if isinstance(c, ValuationClaim)]
+    # A round's valuation is post-money: a pre-money figure is the company before the round.
+    assert round_.amount is not None and round_.valuation is not None
+    assert round_.valuation.low == round_.valuation.high == 100_000_000
+    assert all(
+        v.value.low != 40_000_000 or "pre-money" in v.evidence.casefold() for v in valuations
+    )
+
+
+def test_rank_in_a_leaderboard_table_with_a_model_column_is_the_models() -> None:
+    text = (
+        "# Quillon Analytics: dossier\n\n"
+        "Quillon Analytics builds the Quill models.\n\n"
+        "| Model | Released | Parameters |\n|---|---|---|\n| Quill-1 | 2024 | 7B |\n\n"
+        "## Leaderboard\n\n"
+        "| Rank | Model | Org | Score |\n"
+        "|---|---|---|---|\n"
+        "| 1 | Orca-9 | Deepwater Labs | 91.2 |\n"
+        "| 2 | Quill-1 | Quillon Analytics | 88.0 |\n"
+    )
+    ranks = [c for c in extract_claims(parse_text(text)) if isinstance(c, RankingClaim)]
+    assert all(c.subject_key != "quillon-analytics" for c in ranks)
+    assert {(c.subject, c.rank.low) for c in ranks} <= {("Quill-1", 2), ("Orca-9", 1)}
+
+
+def test_api_only_with_colon_full_context_and_approximate_size() -> None:
+    from factcheck.claims.models import ContextLengthClaim
+
+    text = (
+        "# Corvid Maps: dossier\n\nCorvid Maps builds the Wren models.\n\n"
+        "| Model | Released | Parameters |\n|---|---|---|\n| Wren-4 | 2024 | 30B |\n\n"
+        "## Details\n\n"
+        "Wren-4 is API-only: customers call it through a hosted endpoint.\n\n"
+        "Wren-4 ships with a 131,072-token context window.\n\n"
+        "Wren-4 has about 31B parameters.\n"
+    )
+    claims = extract_claims(parse_text(text))
+    [closed] = [c for c in claims if isinstance(c, OpenWeightsClaim)]
+    assert (closed.subject, closed.value) == ("Wren-4", "closed")
+    [context] = [c for c in claims if isinstance(c, ContextLengthClaim)]
+    assert context.tokens.low == 131_072 and context.tokens.noun == "token"
+    sizes = [c.size for c in claims if isinstance(c, ModelSizeClaim) and c.origin == "prose"]
+    assert [(s.qualifier, s.low <= 30_000_000_000 <= (s.high or 0)) for s in sizes] == [
+        ("approx", True)
+    ]
+
+
+@given(st.integers(1_000, 2_000_000), st.sampled_from(["-token context", " tokens of context"]))
+def test_a_context_length_written_in_full_is_read(tokens: int, tail: str) -> None:
+    from factcheck.claims.models import ContextLengthClaim
+
+    text = (
+        "# Corvid Maps\n\n| Model | Released |\n|---|---|\n| Wren-4 | 2024 |\n\n"
+        f"Wren-4 has a {tokens:,}{tail}.\n"
+    )
+    found = [c for c in extract_claims(parse_text(text)) if isinstance(c, ContextLengthClaim)]
+    assert [c.tokens.low for c in found] == [tokens]

@@ -47,6 +47,7 @@ from factcheck.quantities import (
     Percent,
     Quantity,
     Rank,
+    Size,
     find_counts,
     find_dates,
     find_money,
@@ -69,6 +70,22 @@ _CLAUSE_BREAK = re.compile(r"[;]|\s[-–—]\s")
 _CONTEXT = re.compile(
     r"(\d+(?:\.\d+)?)\s*([KkMm])\+?\s*(?:-?\s*(?:tokens?|(?:chinese\s+)?char(?:acter)?s?))?\s+context",
     re.IGNORECASE,
+)
+# "131,072-token context", "32768 tokens of context": a context length written out in full.
+_CONTEXT_FULL = re.compile(
+    r"(?<![\d.,])(?:\d{1,3}(?:,\d{3})+|\d{4,8})(?![\d.,])\s*-?\s*"
+    r"(?:tokens?|(?:chinese\s+)?char(?:acter)?s?)(?:\s+of)?\s+context",
+    re.IGNORECASE,
+)
+_PLAIN_LENGTH = re.compile(
+    r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d{4,8})(?![\d.,])"
+    r"(?:\s*-?\s*(tokens?|(?:chinese\s+)?char(?:acter)?s?))?",
+    re.IGNORECASE,
+)
+# A label is a noun phrase; one with a verb of being is the start of a sentence.
+_CLAUSE_VERB = re.compile(r"\s(?:is|are|was|were|remains|remain|stays)\s", re.I)
+_APPROX_WORD = re.compile(
+    r"(?<![\w-])(?:approximately|approx\.|about|around|roughly|circa|close\s+to)\s+$", re.I
 )
 _RELEASE_VERB = re.compile(
     r"\b(?:releas\w*|launch\w*|debut\w*|unveil\w*|introduc\w*|shipped)\b", re.I
@@ -384,6 +401,7 @@ class _Extractor:
         self.ents: Entities = find_entities(doc, vocab)
         self.claims: list[Claim] = []
         self._hypothetical: dict[tuple[str, ...], bool] = {}  # by section titles below the top
+        self._section_dates: dict[str, tuple[DateValue, ...]] = {}  # by heading title
 
     # -- claim construction -------------------------------------------------------------
 
@@ -482,6 +500,22 @@ class _Extractor:
             section = next((s for s in self.doc.sections if s.path == parent), None)
         return None
 
+    def _section_date(self, path: tuple[str, ...]) -> DateValue | None:
+        """The date a heading of the block states (`### March 2024`), the innermost first.
+
+        A heading with more than one date (`2023 vs 2025`) dates nothing.
+        """
+        for title in reversed(path[1:]):
+            found = self._section_dates.get(title)
+            if found is None:
+                dates = find_dates(title)
+                found = self._section_dates[title] = (
+                    (_strip_offsets(dates[0]),) if len(dates) == 1 else ()
+                )
+            if found:
+                return found[0]
+        return None
+
     def _hypothetical_section(self, section: Section | None) -> bool:
         if section is None or self.p.hypothetical is None:
             return False
@@ -508,7 +542,7 @@ class _Extractor:
         if "model" in col and col.keys() & {"release", "size", "open_weights", "context"}:
             for row in table.rows:
                 self._model_row(row, col, base)
-        elif "round" in col and col.keys() & {"amount", "valuation"}:
+        elif "round" in col and col.keys() & {"amount", "valuation", "pre_money"}:
             for row in table.rows:
                 self._funding_row(row, col, base)
         elif "metric" in col and "rank" in col:
@@ -578,6 +612,13 @@ class _Extractor:
         amount = parse_money(amount_cell.text.strip("* ")) if amount_cell else None
         date = parse_date(date_cell.text.strip("* ")) if date_cell else None
         valuation = _first_money(val_cell.text) if val_cell else None
+        if val_cell is None:
+            # A pre-money valuation is the company before the round: the round's (post-money)
+            # valuation adds the amount. It makes no valuation claim of its own, whose
+            # evidence (the cell) would not say that it is pre-money.
+            pre_cell = self._cell(row, col.get("pre_money"))
+            pre = _first_money(pre_cell.text) if pre_cell else None
+            valuation = _post_money(pre, amount) if pre is not None else None
         investors = (
             tuple(n for n in split_names(inv_cell.text) if n not in {"-", "—"}) if inv_cell else ()
         )
@@ -626,8 +667,12 @@ class _Extractor:
         rank = parse_rank(rank_cell.text.strip("* "))
         if rank is None:
             return
-        subject = self._company() if ctx.entity is None else self._org(ctx.entity)
+        subject = self._row_subject(row, col, ctx)
+        if subject is None:
+            return
         label = metric.text.strip("* ")
+        date_cell = self._cell(row, col.get("date"))
+        date = parse_date(date_cell.text.strip("* ")) if date_cell else None
         self._emit(
             RankingClaim,
             rank_cell,
@@ -638,7 +683,36 @@ class _Extractor:
             scope=_scope_key(label),
             scope_label=label,
             rank=rank,
+            date=date or ctx.date or self._section_date(ctx.section),
         )
+
+    def _row_subject(
+        self, row: Sequence[Any], col: dict[str, int], ctx: _Context
+    ) -> tuple[str, str, SubjectType] | None:
+        """Whom a row is about: its model or organisation cell, else the table's entity.
+
+        A row whose model cell names no model of the dossier, or several, is about another
+        model, and one whose organisation cell is empty of a name says nothing: None.
+        """
+        model_cell = self._cell(row, col.get("model"))
+        if model_cell is not None:
+            keys = {entity_key(n) for n in split_names(model_cell.text)}
+            known = keys & self.ents.models.keys()
+            if len(known) == 1 and len(keys) == 1:
+                return self._model(known.pop())
+            # A "Name" column may name an organisation the dossier knows.
+            org = self._entity_of(model_cell.text) if len(keys) == 1 else None
+            return self._org(org) if org is not None else None
+        org_cell = self._cell(row, col.get("organisation"))
+        if org_cell is not None:
+            name = org_cell.text.strip("* ")
+            key = self._entity_of(name) or company_key(name)
+            if not key:
+                return None
+            if key != self.ents.company_key:
+                self.ents.others.setdefault(key, name)
+            return self._org(key)
+        return self._company() if ctx.entity is None else self._org(ctx.entity)
 
     def _person_row(self, row: Sequence[Any], col: dict[str, int], ctx: _Context) -> None:
         name, role = self._cell(row, col["person"]), self._cell(row, col["role"])
@@ -736,8 +810,9 @@ class _Extractor:
         if not match:
             return 0, ctx
         label = match.group(1).strip()
-        if len(label.split()) > 6:
-            return 0, ctx  # a sentence that happens to contain a colon, not a label
+        if len(label.split()) > 6 or _CLAUSE_VERB.search(label):
+            # A sentence that happens to contain a colon ("Wren-4 is API-only: ..."), not a label
+            return 0, ctx
         updates: dict[str, Any] = {"label": label}
         date = parse_date(label)
         if date is None:
@@ -1092,6 +1167,7 @@ class _Extractor:
         text = inline.text
         sizes = find_sizes(text[lo:hi]) if words.digit or words.any_of(_SIZE_WORDS) else []
         for size in sizes:
+            size = _approximate(text[lo:hi], size)
             key = self._nearest_model(text, lo, hi, size.start, ctx)
             if key is not None:
                 start, end = self._span_with_model(
@@ -1107,7 +1183,8 @@ class _Extractor:
                     size=_strip_offsets(size),
                 )
         context = words.digit and words.may_contain(_CONTEXT_HINT)
-        for m in _CONTEXT.finditer(text, lo, hi) if context else ():
+        found = [*_CONTEXT.finditer(text, lo, hi), *_CONTEXT_FULL.finditer(text, lo, hi)]
+        for m in found if context else ():
             key = self._nearest_model(text, lo, hi, m.start() - lo, ctx)
             tokens = _context_length(m.group(0))
             if key is not None and tokens is not None:
@@ -1354,8 +1431,16 @@ class _Extractor:
             start, end = lo + rank.start, lo + rank.end
             scope = _SCOPE_AFTER.match(text, end, hi) or _SCOPE_WORDS.match(text, end, hi)
             before = re.search(r"([A-Z][\w\-.]+)\s*$", text[lo:start])
+            date = _date_after(text, end, hi)
             if scope:
                 label = _SCOPE_STOP.split(scope.group(1), maxsplit=1)[0].strip()
+                # "#5 on PortBench in June 2025": the date closes the scope, it is not part of it.
+                label, stated = _scope_date(label)
+                date = (
+                    date
+                    or stated
+                    or _date_after(text, scope.start(1) + len(scope.group(1).rstrip()), hi)
+                )
             elif before and not self.ents.models_in(before.group(1)):
                 label = before.group(1)
             else:
@@ -1379,7 +1464,7 @@ class _Extractor:
                 scope=_scope_key(label),
                 scope_label=label,
                 rank=_strip_offsets(rank),
-                date=_date_after(text, end, hi),
+                date=date or ctx.date or self._section_date(ctx.section),
             )
         if self.p.superlative is None or not self._may_match(self.p.superlative, words):
             return
@@ -1635,6 +1720,42 @@ def _date_after(text: str, at: int, hi: int | None = None) -> DateValue | None:
     return None
 
 
+_SCOPE_DATE_LEAD = re.compile(
+    r"(?:\s*[,(]\s*(?:as of\s+)?|\s+(?:as of|in|at|since|by|from|during)\s+)$", re.I
+)
+
+
+def _scope_date(label: str) -> tuple[str, DateValue | None]:
+    """Split a date that closes a scope off it: `PortBench in June 2025`, `PortBench, Q3 2024`.
+
+    A date that opens the scope names the list (`2024 Issuer Trust Index`) and stays in it.
+    """
+    for date in find_dates(label):
+        lead = _SCOPE_DATE_LEAD.search(label, 0, date.start)
+        if date.start > 0 and lead is not None and lead.start() > 0:
+            return label[: lead.start()].strip(), _strip_offsets(date)
+    return label, None
+
+
+def _post_money(pre: Money, amount: Money | None) -> Money | None:
+    """The post-money valuation of a round from its pre-money one, or None if not computable."""
+    if amount is None or amount.currency != pre.currency or amount.per or pre.per:
+        return None
+    if pre.high is None or amount.high is None:
+        return None
+    text = f"{pre.text} pre-money + {amount.text}"
+    return pre.model_copy(
+        update={
+            "text": text,
+            "end": len(text),
+            "low": pre.low + amount.low,
+            "high": pre.high + amount.high,
+            "qualifier": pre.qualifier if pre.qualifier == amount.qualifier else "approx",
+            "converted": None,
+        }
+    )
+
+
 def _strip_parens(text: str) -> str:
     return _PARENS.sub("", text).strip(" *")
 
@@ -1661,13 +1782,37 @@ def _round_key(label: str, p: _Patterns, context: str = "") -> str:
     return key
 
 
+def _approximate(sentence: str, size: Size) -> Size:
+    """`about 31B parameters` is approximate, as `~31B` is: widen it the same way."""
+    if size.qualifier != "exact":
+        return size
+    word = _APPROX_WORD.search(sentence, 0, size.start)
+    approx = parse_size("~" + size.text) if word is not None else None
+    if word is None or approx is None or approx.qualifier != "approx":
+        return size
+    return approx.model_copy(
+        update={"text": sentence[word.start() : size.end], "start": word.start(), "end": size.end}
+    )
+
+
 def _context_length(text: str) -> Count | None:
     m = re.search(r"(\d+(?:\.\d+)?)\s*([KkMm])\b", text)
     if m is None:
-        return None
+        return _full_context_length(text)
     scale = 1000 if m.group(2) in "Kk" else 1_000_000
     value = int(Decimal(m.group(1)) * scale)
     noun = "character" if re.search(r"char", text, re.I) else "token"
+    return Count(text=m.group(0), start=0, end=len(m.group(0)), low=value, high=value, noun=noun)
+
+
+def _full_context_length(text: str) -> Count | None:
+    """`131,072 tokens`, or a cell that is only `131,072` or `32768`."""
+    m = _PLAIN_LENGTH.search(text)
+    if m is None or (m.group(2) is None and text.strip("* ") != m.group(0)):
+        return None
+    value = int(m.group(1).replace(",", ""))
+    unit = (m.group(2) or "").lower()
+    noun = "character" if unit.startswith(("char", "chinese")) else "token"
     return Count(text=m.group(0), start=0, end=len(m.group(0)), low=value, high=value, noun=noun)
 
 
