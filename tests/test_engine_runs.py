@@ -354,3 +354,32 @@ def test_two_checks_at_once_share_the_cache_safely(tmp_path: Path) -> None:
             assert (run.returncode, out, err) == (1, expected.stdout, "")
     entries = [p for p in (tmp_path / "cache" / "sets").rglob("*") if p.is_file()]
     assert len(entries) == 20 and not [p for p in entries if p.name.endswith(".tmp")]
+
+
+def test_entry_points_are_cached_until_a_distribution_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.metadata
+
+    from factcheck.rules import registry
+
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    cache = Cache(tmp_path / "cache")
+    first = registry._entry_points(cache)
+    assert ("builtin", "factcheck.rules.builtin:RULES") in first
+
+    def no_scan(**_: object) -> object:
+        raise AssertionError("the installed distributions were scanned again")
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", no_scan)
+    assert registry._entry_points(cache) == first  # from the cache, no scan
+    info = site / "extra_rules-1.0.dist-info"
+    info.mkdir()  # installing a distribution changes its folder's modification time
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: extra-rules\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[factcheck.rules]\nextra = extra_rules:RULES\n")
+    os.utime(site, ns=(time.time_ns(), time.time_ns() + 10**9))
+    monkeypatch.undo()
+    monkeypatch.syspath_prepend(str(site))
+    assert ("extra", "extra_rules:RULES") in registry._entry_points(cache)
