@@ -110,87 +110,33 @@ def _timed_run(folder: Path) -> tuple[Any, list[Any], list[Any]]:
 
 
 def _staged_run_class() -> type:
-    """`engine._Run` with `check_set` and `_check_decoded` copied stage by stage and timed.
+    """`engine._Run` with each step of checking a set (read, parse, claims, rules) timed.
 
-    Everything else (grouping the folder into sets, joining sets that links join and checking
-    them again, sorting and numbering the findings) is `engine._Run` itself. The copy must
-    stay in step with `src/factcheck/engine.py`: every run compares its findings with
-    `engine.lint`'s and stops if they differ.
+    The steps are the engine's own methods, called through `super()`; everything else
+    (grouping the folder into sets, joining sets that links join and checking them again,
+    sorting and numbering the findings) is `engine._Run` itself. Every run still compares its
+    findings with `engine.lint`'s and stops if they differ.
     """
-    from factcheck.engine import (
-        InputProblem,
-        RuleContext,
-        _internal_error,
-        _link_targets,
-        _Outcome,
-        _Run,
-        _run_rule,
-        _time_limit,
-        _Timeout,
-    )
-    from factcheck.errors import InputError
+    from factcheck.engine import _Run
 
     class StagedRun(_Run):  # type: ignore[misc,valid-type]
         timer: StageTimer
 
-        def check_set(self, dossiers: Any) -> Any:
-            from factcheck.encoding import read
-
-            decoded, problems = [], []
+        def read(self, files: Any) -> Any:
             with self.timer.stage("read"):
-                for file in dossiers.files:
-                    try:
-                        decoded.append(read(file, self.max_bytes or None))
-                    except InputError as exc:
-                        problems.append(InputProblem(path=file, reason=exc.reason))
-            return self._check_decoded(decoded, dossiers.documents, problems)
+                return super().read(files)
 
-        def _check_decoded(self, decoded: Sequence[Any], loaded: Sequence[Any],
-                           problems: list[Any]) -> Any:
-            from factcheck.document import parse
-            from factcheck.suppress import apply_suppressions
-
-            parsed = list(loaded)
+        def parse(self, decoded: Any, loaded: Any, problems: Any) -> Any:
             with self.timer.stage("parse"):
-                for text in decoded:
-                    try:
-                        with _time_limit(self.timeout):
-                            parsed.append(parse(text))
-                    except _Timeout as exc:
-                        problems.append(InputProblem(path=text.path, reason=f"not parsed: {exc}"))
-                    except (RecursionError, MemoryError) as exc:
-                        problems.append(InputProblem(path=text.path,
-                                                     reason=f"not parsed: {type(exc).__name__}"))
-            group = sorted(parsed, key=lambda d: d.path)
-            found: list[Any] = []
-            claims: dict[str, list[Any]] = {}
+                return super().parse(decoded, loaded, problems)
+
+        def extract_claims(self, group: Any) -> Any:
             with self.timer.stage("claims"):
-                for doc in group:
-                    try:
-                        with _time_limit(self.timeout):
-                            claims[doc.path] = sorted(self.extract(doc),
-                                                      key=lambda c: (c.path, c.offset))
-                    except (Exception, _Timeout) as exc:
-                        claims[doc.path] = []
-                        found.append(_internal_error(doc.path, "claim extraction", exc))
+                return super().extract_claims(group)
+
+        def check(self, group: Any, claims: Any, found: Any, problems: Any) -> Any:
             with self.timer.stage("rules"):
-                contexts: dict[str, list[Any]] = {"set": [], "document": []}
-                if group:
-                    for scope, parts in (("set", [group]), ("document", [[d] for d in group])):
-                        contexts[scope] = [RuleContext(
-                            documents=tuple(docs),
-                            claims=tuple(c for doc in docs for c in claims[doc.path]),
-                            previous=(),
-                            root=self.root,
-                        ) for docs in parts]
-                for rule in self.active:
-                    for ctx in contexts[rule.scope]:
-                        found.extend(_run_rule(rule, ctx, self.timeout))
-                kept = [f if f.rule not in self.severities
-                        else f.model_copy(update={"severity": self.severities[f.rule]})
-                        for f in apply_suppressions(found, group, self.known, self.active)]
-                links, targets = _link_targets(group, self.root)
-            return _Outcome(kept, problems, len(group), links, targets)
+                return super().check(group, claims, found, problems)
 
     return StagedRun
 

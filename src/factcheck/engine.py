@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from pydantic import BaseModel, ConfigDict
 
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from factcheck.claims.models import Claim
     from factcheck.config import Config
     from factcheck.document import Document
+    from factcheck.encoding import Decoded
 
     Extractor: TypeAlias = Callable[[Document], Sequence[Claim]]
     Input: TypeAlias = str | os.PathLike[str] | Document
@@ -395,16 +396,11 @@ class _Run:
             _WORKER_RUN = None
 
     def check_set(self, dossiers: _Set) -> _Outcome:
-        """Load one set, run the rules over it and return its outcome (cached if possible)."""
-        from factcheck.encoding import read
+        """Load one set, run the rules over it and return its outcome (cached if possible).
 
-        decoded = []
-        problems: list[InputProblem] = []
-        for file in dossiers.files:
-            try:
-                decoded.append(read(file, self.max_bytes or None))
-            except InputError as exc:
-                problems.append(InputProblem(path=file, reason=exc.reason))
+        The steps (`read`, `parse`, `extract`, `check`) are methods so that the benchmark can
+        time each one without copying them."""
+        decoded, problems = self.read(dossiers.files)
         key = None
         if self.cache is not None and not dossiers.documents and not problems:
             key = _set_key(self.fingerprint, [(d.path, d.original) for d in decoded])
@@ -412,15 +408,31 @@ class _Run:
             cached = None if raw is None else _Outcome.from_json(raw)
             if cached is not None:
                 return cached
-        outcome = self._check_decoded(decoded, dossiers.documents, problems)
+        group = self.parse(decoded, dossiers.documents, problems)
+        claims, found = self.extract_claims(group)
+        outcome = self.check(group, claims, found, problems)
         if key is not None and self.cache is not None:
             self.cache.put(_CACHE_NAMESPACE, key, outcome.to_json())
         return outcome
 
-    def _check_decoded(self, decoded: Sequence[Any], loaded: Sequence[Document],
-                       problems: list[InputProblem]) -> _Outcome:
+    def read(self, files: Sequence[str]) -> tuple[list[Decoded], list[InputProblem]]:
+        """Read and decode files; the ones that cannot be read become problems."""
+        from factcheck.encoding import read
+
+        decoded: list[Decoded] = []
+        problems: list[InputProblem] = []
+        for file in files:
+            try:
+                decoded.append(read(file, self.max_bytes or None))
+            except InputError as exc:
+                problems.append(InputProblem(path=file, reason=exc.reason))
+        return decoded, problems
+
+    def parse(self, decoded: Sequence[Decoded], loaded: Sequence[Document],
+              problems: list[InputProblem]) -> list[Document]:
+        """Parse the decoded files (a parse past the time limit becomes a problem); return
+        them with the documents already loaded, in path order."""
         from factcheck.document import parse
-        from factcheck.suppress import apply_suppressions
 
         parsed: list[Document] = list(loaded)
         for text in decoded:
@@ -432,7 +444,12 @@ class _Run:
             except (RecursionError, MemoryError) as exc:
                 problems.append(InputProblem(path=text.path, reason=f"not parsed: "
                                                                     f"{type(exc).__name__}"))
-        group = sorted(parsed, key=lambda d: d.path)
+        return sorted(parsed, key=lambda d: d.path)
+
+    def extract_claims(self, group: Sequence[Document]
+                       ) -> tuple[dict[str, list[Claim]], list[Finding]]:
+        """Return each document's claims in source order, and FC000 findings for extractions
+        that failed or ran too long (those documents have no claims)."""
         found: list[Finding] = []
         claims: dict[str, list[Claim]] = {}
         for doc in group:
@@ -442,6 +459,13 @@ class _Run:
             except (Exception, _Timeout) as exc:  # one broken document must not stop the others
                 claims[doc.path] = []
                 found.append(_internal_error(doc.path, "claim extraction", exc))
+        return claims, found
+
+    def check(self, group: Sequence[Document], claims: dict[str, list[Claim]],
+              found: list[Finding], problems: list[InputProblem]) -> _Outcome:
+        """Run the active rules over a parsed set and return its outcome."""
+        from factcheck.suppress import apply_suppressions
+
         previous: dict[str, list[Claim]] = {}
         if self.since is not None:
             from factcheck.stale import claims_at
