@@ -14,3 +14,15 @@ rules:
     kind: existence
     tokens: [world-class]
 """
+
+# The identity and documentation fields of a test rule; tests append the check's own fields.
+RULE_HEADER = """\
+rules:
+  - code: TT301
+    name: test-rule
+    severity: warning
+    summary: s
+    rationale: r
+    example: e
+    fix: f
+"""

@@ -23,20 +23,11 @@ from factcheck.rules import find_rule, load_rules
 from factcheck.rules.base import Rule
 from factcheck.rules.declarative import DeclarativeRule, Template, compare, load_rule_file
 from factcheck.testing import make_claim
+from samples import RULE_HEADER as HEADER
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "src" / "factcheck" / "schemas"
 SCHEMA = json.loads((SCHEMA_PATH / "rules.schema.json").read_text(encoding="utf-8"))
 
-HEADER = """\
-rules:
-  - code: TT301
-    name: test-rule
-    severity: warning
-    summary: s
-    rationale: r
-    example: e
-    fix: f
-"""
 
 
 def money(low: int, high: int | None = None, currency: str = "USD",

@@ -18,17 +18,8 @@ from factcheck.cache import Cache
 from factcheck.cli import main
 from factcheck.rules import find_rule, load_rules
 from factcheck.rules.declarative import PhraseRule, load_rule_dir, load_rule_file
+from samples import RULE_HEADER as HEADER
 
-HEADER = """\
-rules:
-  - code: TT301
-    name: test-rule
-    severity: warning
-    summary: s
-    rationale: r
-    example: e
-    fix: f
-"""
 EXISTENCE = '    message: "avoid {match}"\n    kind: existence\n'
 TOKENS = EXISTENCE + "    tokens: [x]\n"
 
