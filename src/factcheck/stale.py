@@ -73,15 +73,21 @@ def claims_at(ref: str, paths: Sequence[str]) -> dict[str, list[Claim]]:
     from factcheck.encoding import decode
 
     result: dict[str, list[Claim]] = {}
+    tops: dict[str, str] = {}  # folder -> its work tree, the revision checked once per tree
     for path in paths:
         folder = os.path.dirname(os.path.abspath(path))
-        top = _git(folder, "rev-parse", "--show-toplevel").decode().strip()
-        if not _git_ok(folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"):
-            raise FactcheckError(f"{path}: unknown git revision {ref!r}")
-        relative = os.path.relpath(os.path.abspath(path), top).replace(os.sep, "/")
-        if not _git_ok(folder, "cat-file", "-e", f"{ref}:{relative}"):
-            continue
-        data = _git(folder, "show", f"{ref}:{relative}")
+        if folder not in tops:
+            top = _git(folder, "rev-parse", "--show-toplevel").decode().strip()
+            if top not in tops.values() and not _git_ok(
+                    folder, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"):
+                raise FactcheckError(f"{path}: unknown git revision {ref!r}")
+            tops[folder] = top
+        relative = os.path.relpath(os.path.abspath(path), tops[folder]).replace(os.sep, "/")
+        shown = subprocess.run(["git", "show", f"{ref}:{relative}"], cwd=folder,
+                               capture_output=True, check=False)
+        if shown.returncode != 0:
+            continue  # the file did not exist at `ref`
+        data = shown.stdout
         try:
             result[path] = extract_claims(parse(decode(data, path)))
         except InputError:
