@@ -436,7 +436,8 @@ class _Extractor:
         **fields: Any,
     ) -> None:
         lo, hi = inline.span(start, end)
-        self.claims.append(cls(**self._base(lo, hi, ctx, subject), **fields))
+        fields.update(self._base(lo, hi, ctx, subject))
+        self.claims.append(cls(**fields))
 
     def _company(self) -> tuple[str, str, SubjectType]:
         name = self.ents.company or "(document)"
