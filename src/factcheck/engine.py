@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -477,13 +478,16 @@ class _Run:
             for scope, parts in (("set", [group]), ("document", [[doc] for doc in group])):
                 contexts[scope] = [RuleContext(
                     documents=tuple(docs),
-                    claims=tuple(c for doc in docs for c in claims[doc.path]),
-                    previous=tuple(c for doc in docs for c in previous.get(doc.path, ())),
+                    claims=tuple(chain.from_iterable(claims[doc.path] for doc in docs)),
+                    previous=tuple(chain.from_iterable(previous.get(doc.path, ())
+                                                       for doc in docs)),
                     root=self.root,
                 ) for docs in parts]
-        for rule in self.active:
-            for ctx in contexts[rule.scope]:
-                found.extend(_run_rule(rule, ctx, self.timeout))
+        lines: dict[str, int] = {}  # each document's line count, counted when first needed
+        with _alarm(self.timeout) as armed:
+            for rule in self.active:
+                for ctx in contexts[rule.scope]:
+                    found.extend(_run_rule(rule, ctx, self.timeout, lines, armed=armed))
         kept = [f if f.rule not in self.severities
                 else f.model_copy(update={"severity": self.severities[f.rule]})
                 for f in apply_suppressions(found, group, self.known, self.active)]
@@ -499,30 +503,54 @@ def _check_in_worker(files: list[str]) -> _Outcome:
     return _WORKER_RUN.check_set(_Set(files=files))
 
 
-def _run_rule(rule: Rule, ctx: RuleContext, timeout: float | None) -> list[Finding]:
-    """Run one rule in one context; failures, time-outs and malformed results become FC000."""
-    what = f"rule {rule.code} ({rule.name})"
-    where = ctx.documents[0].path
+def _run_rule(rule: Rule, ctx: RuleContext, timeout: float | None,
+              lines: dict[str, int] | None = None, *, armed: bool = False) -> list[Finding]:
+    """Run one rule in one context; failures, time-outs and malformed results become FC000.
+
+    `lines` caches the documents' line counts between calls. `armed` says that `_alarm` has
+    installed the time-out handler, so only the timer is set here: installing a handler
+    costs more than most rules take on one document.
+    """
     try:
-        with _time_limit(timeout):
-            results = list(rule.check(ctx))
+        if armed and timeout:
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+            try:
+                results = list(rule.check(ctx))
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        else:
+            with _time_limit(timeout):
+                results = list(rule.check(ctx))
     except (Exception, _Timeout) as exc:  # a failing rule is reported; the others still run
-        return [_internal_error(where, what, exc)]
+        return [_internal_error(ctx.documents[0].path, _what(rule), exc)]
+    if not results:
+        return results
+    counted = {} if lines is None else lines
+    for doc in ctx.documents:
+        if doc.path not in counted:
+            counted[doc.path] = doc.original.count("\n") + 1
+    in_scope = {doc.path: counted[doc.path] for doc in ctx.documents}
     good: list[Finding] = []
     for item in results:
-        reason = _malformed(item, ctx)
+        reason = _malformed(item, in_scope)
         if reason is None:
             good.append(item)
         else:
-            return [*good, _internal_error(where, what, None, f"returned {reason}")]
+            return [*good, _internal_error(ctx.documents[0].path, _what(rule), None,
+                                           f"returned {reason}")]
     return good
 
 
-def _malformed(item: object, ctx: RuleContext) -> str | None:
-    """Say why a rule's result is not a finding about the documents in scope, or None."""
+def _what(rule: Rule) -> str:
+    return f"rule {rule.code} ({rule.name})"
+
+
+def _malformed(item: object, lines: dict[str, int]) -> str | None:
+    """Say why a rule's result is not a finding about the documents in scope, or None.
+
+    `lines` holds the line count of each document in scope, by path."""
     if not isinstance(item, Finding):
         return f"a {type(item).__name__}, not a Finding"
-    lines = {doc.path: doc.original.count("\n") + 1 for doc in ctx.documents}
     spans: list[Finding | RelatedLocation] = [item, *item.related]
     for loc in spans:
         if loc.path not in lines:
@@ -542,11 +570,16 @@ class _Timeout(BaseException):
                          "document, `rule-timeout`)")
 
 
+def _can_limit() -> bool:
+    """Whether time limits can be set here: SIGALRM is ours (POSIX, main thread)."""
+    return hasattr(signal, "setitimer") and (
+        threading.current_thread() is threading.main_thread())
+
+
 @contextmanager
 def _time_limit(seconds: float | None) -> Iterator[None]:
     """Interrupt the block after `seconds` with _Timeout (POSIX main thread; else no limit)."""
-    if (not seconds or not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()):
+    if not seconds or not _can_limit():
         yield
         return
 
@@ -562,6 +595,25 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+@contextmanager
+def _alarm(seconds: float | None) -> Iterator[bool]:
+    """Install the handler that raises _Timeout after `seconds` for the whole block; yield
+    whether it is installed (then the blocks to limit only set the timer, see `_run_rule`)."""
+    if not seconds or not _can_limit():
+        yield False
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _Timeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _link_targets(group: Sequence[Document], root: str
                   ) -> tuple[frozenset[str], dict[str, bool]]:
     """Return the real paths of the Markdown files outside the set that its documents link
@@ -569,7 +621,7 @@ def _link_targets(group: Sequence[Document], root: str
     tree `root` are left alone: not even their existence is looked up."""
     from urllib.parse import unquote
 
-    inside = {os.path.realpath(d.path) for d in group}
+    inside: set[str] | None = None  # the set's real paths, resolved when first needed
     out: set[str] = set()
     targets: dict[str, bool] = {}
     for doc in group:
@@ -584,6 +636,8 @@ def _link_targets(group: Sequence[Document], root: str
             targets[path] = os.path.exists(path)
             if targets[path] and target.lower().endswith(MARKDOWN_SUFFIXES):
                 real = os.path.realpath(path)
+                if inside is None:
+                    inside = {os.path.realpath(d.path) for d in group}
                 if real not in inside and _below(real, root):
                     out.add(real)
     return frozenset(out), targets

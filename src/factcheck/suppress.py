@@ -99,12 +99,15 @@ def directives(
     doc: Document, rules: Sequence[Rule]
 ) -> tuple[list[Directive], list[tuple[Span, str]]]:
     """Read a document's suppression comments: the directives, and names matching no rule."""
+    comments = [parsed for parsed in map(_parse, doc.comments) if parsed is not None]
+    if not comments:
+        return [], []  # most documents: their text is not split into lines at all
     by_key = {key: r.code for r in rules for key in (r.code, r.name)}
     lines = doc.original.split("\n")
     out: list[Directive] = []
     unknown: list[tuple[Span, str]] = []
     open_ranges: dict[str, tuple[int, str, Span]] = {}
-    for parsed in filter(None, map(_parse, doc.comments)):
+    for parsed in comments:
         loc = doc.location(parsed.comment.start, parsed.comment.end)
         where = Span(doc.path, loc.line, loc.column, loc.end_line, loc.end_column,
                      parsed.comment.text)

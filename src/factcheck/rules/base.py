@@ -152,6 +152,7 @@ class ClaimIndex:
         self._kinds: dict[str, tuple[Claim, ...]] | None = None
         self._subjects: dict[tuple[str, str], tuple[Claim, ...]] | None = None
         self._types: dict[type[Any], list[Any]] = {}
+        self._classes: dict[type[Any], list[Claim]] | None = None
         self._by_subject: dict[type[Any], Mapping[str, tuple[Any, ...]]] = {}
 
     def of_kind(self, kind: str) -> Sequence[Claim]:
@@ -167,8 +168,22 @@ class ClaimIndex:
         """Return the claims that are instances of a claim class, in source order."""
         found = self._types.get(cls)
         if found is None:
-            found = self._types[cls] = [c for c in self._claims if isinstance(c, cls)]
+            found = self._types[cls] = self._instances(cls)
         return cast("list[C]", list(found))  # a copy: the index may be shared between rules
+
+    def _instances(self, cls: type[Any]) -> list[Any]:
+        # Claims grouped once by their exact class: a class asked for is then a lookup, not
+        # an isinstance test of every claim per rule. A class that several claim classes
+        # derive from is rare: its claims are picked out in one pass.
+        if self._classes is None:
+            classes: dict[type[Any], list[Claim]] = {}
+            for claim in self._claims:
+                classes.setdefault(type(claim), []).append(claim)
+            self._classes = classes
+        groups = [group for kind, group in self._classes.items() if issubclass(kind, cls)]
+        if len(groups) > 1:
+            return [claim for claim in self._claims if isinstance(claim, cls)]
+        return groups[0] if groups else []
 
     def by_subject(self, cls: type[C]) -> Mapping[str, Sequence[C]]:
         """Return the claims of a claim class grouped by subject key, each in source order."""

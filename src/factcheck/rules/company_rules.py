@@ -94,7 +94,7 @@ def _when(date: DateValue | None) -> str:
 
 def _where(claim: Claim, other: Claim) -> str:
     """Say where `claim` is, seen from `other`: a line, or a file and line in another file."""
-    if os.path.realpath(claim.path) == os.path.realpath(other.path):
+    if claim.path == other.path or os.path.realpath(claim.path) == os.path.realpath(other.path):
         return f"line {claim.line}"
     return f"{os.path.basename(claim.path)}:{claim.line}"
 
@@ -272,28 +272,32 @@ def _listings(doc: Document, wanted: Sequence[int]) -> list[tuple[int, int, int]
     from factcheck.document import ListItem, Table
 
     points = sorted(wanted)
-
-    def holds(start: int, end: int) -> bool:
-        i = bisect.bisect_left(points, start)
-        return i < len(points) and points[i] < end
-
+    if not points:
+        return []
+    count = len(points)
     spans: list[tuple[int, int, int]] = []
     current = -1
     previous_item = False
+    # `holds` inlined (a point in [start, end)): this looks at every block of the document.
     for index, block in enumerate(doc.blocks):
-        if isinstance(block, Table):
-            if holds(block.start, block.end):
-                spans.append((block.start, block.end, index))
-        elif isinstance(block, ListItem):
+        if isinstance(block, ListItem):
             if not previous_item:
                 current = index
+            previous_item = True
             # The item's text spans at most from its first offset to the end of its run.
             offsets = block.inline.offsets
-            if holds(offsets[0], offsets[-1] + 1):
+            i = bisect.bisect_left(points, offsets[0])
+            if i < count and points[i] <= offsets[-1]:
                 start, end = block.inline.span()
-                if holds(start, end):
+                i = bisect.bisect_left(points, start)
+                if i < count and points[i] < end:
                     spans.append((start, end, current))
-        previous_item = isinstance(block, ListItem)
+        else:
+            previous_item = False
+            if isinstance(block, Table):
+                i = bisect.bisect_left(points, block.start)
+                if i < count and points[i] < block.end:
+                    spans.append((block.start, block.end, index))
     return spans
 
 
@@ -672,6 +676,7 @@ CURRENCY_HINTS = (
 )
 _CURRENCY = re.compile("|".join(map(re.escape, CURRENCY_HINTS)))
 _DIGIT = re.compile(r"\d")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 
 
 def _currency_marks(text: str) -> list[int] | None:
@@ -694,9 +699,9 @@ def _marks_in(marks: list[int] | None, lo: int, hi: int) -> int:
 
 def _has_digit(text: str) -> bool:
     """Whether any character is a digit (`str.isdigit`, which also counts "²")."""
-    if _DIGIT.search(text) is not None:
-        return True
-    return not text.isascii() and any(map(str.isdigit, text))
+    if text.isascii():  # `\d` is [0-9] here, and a range is quicker to test than a category
+        return _ASCII_DIGIT.search(text) is not None
+    return _DIGIT.search(text) is not None or any(map(str.isdigit, text))
 
 
 class _Sentences:
@@ -852,6 +857,57 @@ def _texts(doc: Document) -> Iterator[Inline]:
             yield block.inline
 
 
+def _digit_texts(doc: Document) -> list[Inline]:
+    """Return the texts of `_texts(doc)` that have a digit (`_has_digit`, inlined: this looks
+    at every text of every document)."""
+    from factcheck.document import Heading, Table
+
+    search = _ASCII_DIGIT.search
+    found: list[Inline] = []
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            for row in (block.header, *block.rows):
+                for cell in row:
+                    text = cell.inline.text
+                    if search(text) is not None if text.isascii() else _has_digit(text):
+                        found.append(cell.inline)
+        elif not isinstance(block, Heading):
+            text = block.inline.text
+            if search(text) is not None if text.isascii() else _has_digit(text):
+                found.append(block.inline)
+    return found
+
+
+def _priced_texts(doc: Document) -> Iterator[tuple[Inline, list[int] | None]]:
+    """Yield the texts of a document that have a digit and a currency mark, with the marks
+    (see `_currency_marks`).
+
+    The texts with a digit are casefolded and searched together, joined by newlines (no
+    currency word has one, so no match spans two texts): one call instead of two per text.
+    Casefolding never shortens a character, so when it keeps the joined text's length it
+    keeps every text's, and offsets in the joined text map back to each text.
+    """
+    texts = _digit_texts(doc)
+    joined = "\n".join(inline.text for inline in texts)
+    lowered = joined.casefold()
+    if len(lowered) != len(joined):  # some text changes length: look at each text alone
+        for inline in texts:
+            marks = _currency_marks(inline.text)
+            if marks != []:
+                yield inline, marks
+        return
+    found = [m.start() for m in _CURRENCY.finditer(lowered)]
+    start, index, first = 0, 0, 0
+    for inline in texts:  # the marks are in text order: hand each text its own
+        end = start + len(inline.text)
+        index = bisect.bisect_left(found, end, index)
+        if index > first:
+            yield inline, [m - start for m in found[first:index]]
+        if index == len(found):
+            return
+        start, first = end + 1, index
+
+
 def _main_subject(ctx: RuleContext, doc: Document) -> str:
     """Return the company a document is mostly about, or its title."""
     companies = Counter(c.subject for c in ctx.claims
@@ -894,13 +950,8 @@ def arithmetic_error(ctx: RuleContext) -> Iterator[Finding]:
     """
     for doc in ctx.documents:
         subject = None
-        for inline in _texts(doc):
+        for inline, marks in _priced_texts(doc):
             text = inline.text
-            if not _has_digit(text):
-                continue
-            marks = _currency_marks(text)
-            if marks == []:
-                continue
             sentences = _Sentences(text)
             for index, (lo, hi) in enumerate(sentences.bounds):
                 here = _marks_in(marks, lo, hi)
@@ -1009,6 +1060,13 @@ def _counts_disjoint(a: Count, b: Count) -> bool:
     return (a.high is not None and a.high < b.low) or (b.high is not None and b.high < a.low)
 
 
+def _may_differ(claims: Sequence[CountClaim]) -> bool:
+    """Whether two of the counts may be disjoint (`_counts_disjoint`): the lowest bounded
+    high is below the highest low."""
+    highs = [c.count.high for c in claims if c.count.high is not None]
+    return len(claims) > 1 and bool(highs) and min(highs) < max(c.count.low for c in claims)
+
+
 @rule(
     code="FC503",
     name="count-conflict",
@@ -1042,11 +1100,18 @@ def count_conflict(ctx: RuleContext) -> Iterator[Finding]:
     group, once per count.
     """
     docs = {doc.path: doc for doc in ctx.documents}
+    counts = [c for c in _claims(ctx, CountClaim) if c.path in docs]
+    # A group is a subject's counts of one noun, split further by their context. Reading the
+    # context costs regular expressions over the text, so it is read only for the counts of
+    # a subject and noun that hold two numbers that cannot be the same.
+    same_noun: dict[tuple[str, str], list[CountClaim]] = {}
+    for claim in counts:
+        same_noun.setdefault((claim.subject_key, claim.noun), []).append(claim)
+    differing = {id(c) for group in same_noun.values() if _may_differ(group) for c in group}
     groups: dict[tuple[str, ...], list[CountClaim]] = {}
-    for claim in _claims(ctx, CountClaim):
-        doc = docs.get(claim.path)
-        context = None if doc is None else _count_context(claim, doc)
-        if doc is not None and context is not None:
+    for claim in counts:
+        context = _count_context(claim, docs[claim.path]) if id(claim) in differing else None
+        if context is not None:
             key = (claim.subject_key, claim.noun, *context)
             groups.setdefault(key, []).append(claim)
     names: dict[int, frozenset[str]] = {}

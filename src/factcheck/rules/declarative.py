@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from factcheck.errors import ConfigError
 from factcheck.findings import Finding, Severity, Span, collapse, describe
+from factcheck.quantities import Count, DateValue, Duration, Money, Percent, Rank, Size
 from factcheck.rules.base import Rule, RuleContext, Scope
 
 if TYPE_CHECKING:
@@ -148,8 +149,8 @@ def _literal(value: Any) -> Any:
 
 def _interval(value: Any) -> tuple[str, Interval] | None:
     """Return a quantity's unit and interval, or None for a value that is not a quantity."""
-    from factcheck.quantities import Count, DateValue, Duration, Money, Percent, Rank, Size
-
+    # The quantity classes are imported with the module, not here: this runs twice for every
+    # pair of values a rule compares, and an import statement costs a lookup each time.
     if isinstance(value, Money):
         return f"money:{value.currency}", (value.low, value.high)
     if isinstance(value, DateValue):
@@ -176,8 +177,6 @@ def _point(value: Any, unit: str) -> Interval | None:
 
 def _intervals(a: Any, b: Any) -> tuple[Interval, Interval] | None:
     """Return comparable intervals of two values, or None when they cannot be compared."""
-    from factcheck.quantities import Money
-
     ia, ib = _interval(a), _interval(b)
     if ia is not None and ib is not None:
         if ia[0] == ib[0]:
@@ -400,7 +399,7 @@ class ConsistencyRule(DeclarativeRule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Compare every earlier claim of a group with every later one."""
         groups: dict[tuple[Any, ...], list[Claim]] = {}
-        for claim in self.select.pick(ctx.claims):
+        for claim in self.select.pick(ctx.index.of_kind(self.select.kind)):
             key = tuple(_hashable(p.get(claim)) for p in self.group_by)
             if None not in key:
                 groups.setdefault(key, []).append(claim)
@@ -448,9 +447,9 @@ class PairRule(DeclarativeRule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Join the two selections and test the conditions on every joined pair."""
         rights: dict[tuple[Any, ...], list[Claim]] = {}
-        for claim in self.right.pick(ctx.claims):
+        for claim in self.right.pick(ctx.index.of_kind(self.right.kind)):
             rights.setdefault(self._key(claim), []).append(claim)
-        for left in self.left.pick(ctx.claims):
+        for left in self.left.pick(ctx.index.of_kind(self.left.kind)):
             key = self._key(left)
             if None in key:
                 continue
@@ -481,7 +480,7 @@ class SumRule(DeclarativeRule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Add up the numbers of every selected claim."""
-        for claim in self.select.pick(ctx.claims):
+        for claim in self.select.pick(ctx.index.of_kind(self.select.kind)):
             bounds = [_bounds(v) for v in _flatten(self.sum_of.get(claim))]
             if not bounds or any(b is None for b in bounds):
                 continue
