@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from pathlib import PurePath
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -147,7 +147,8 @@ def fingerprint(rule: str, subject: str, sides: Iterable[tuple[str, str]]) -> st
     directory keeps its fingerprints; sides are sorted so moving one paragraph above the
     other does not swap them.
     """
-    parts = sorted((PurePath(path).name, collapse(evidence)) for path, evidence in sides)
+    # `os.path.basename` is PurePath(path).name for a file's path, at a fraction of the cost
+    parts = sorted((os.path.basename(path), collapse(evidence)) for path, evidence in sides)
     digest = hashlib.sha256()
     for piece in (rule, collapse(subject), *(p for side in parts for p in side)):
         digest.update(piece.encode("utf-8"))
