@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
+from factcheck import _mdrules
+
 if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
@@ -338,6 +340,8 @@ def _make_md(nesting: int, inline_nesting: int | None = None) -> MarkdownIt:
                     parse_inline(token.content, inner, env, token.children)
 
         md.core.ruler.at("inline", inline)
+    # last: changing any rule above would drop these chains again
+    _mdrules.install(md)
     return md
 
 
@@ -373,6 +377,27 @@ def _offsets(values: Sequence[int]) -> array[int]:
         return array("I", values)
     except OverflowError:  # a text of 4 G characters or more
         return array("Q", values)
+
+
+# 0, 1, 2, ... as machine ints, grown on demand: `_iota(a, b)` is a C-speed copy of
+# range(a, b), where array("I", range(a, b)) converts one int object at a time.  It covers
+# at most _IOTA_MAX offsets (4 bytes each, kept for the process); beyond them, the slow way.
+_IOTA = array("I")
+_IOTA_MAX = 1 << 22
+
+
+def _iota(start: int, stop: int) -> array[int]:
+    """array("I", range(start, stop)), for 0 <= start <= stop."""
+    global _IOTA
+    iota = _IOTA
+    if stop > len(iota):
+        if stop > _IOTA_MAX:
+            return _offsets(range(start, stop))
+        size = min(_IOTA_MAX, max(stop, 2 * len(iota), 1 << 16))
+        grown = array("I", iota)  # a new array: a slice being taken of the old one is safe
+        grown.extend(range(len(iota), size))
+        _IOTA = iota = grown
+    return iota[start:stop]
 
 
 def _first(pair: tuple[int, int]) -> int:
@@ -433,41 +458,84 @@ class _OffsetMap:
 
 
 class _Builder:
-    """Accumulates the plain text of one Inline in normalised-text offsets."""
+    """Accumulates the plain text of one Inline in normalised-text offsets.
 
-    __slots__ = ("end", "length", "offs", "parts", "wide")
+    Most inline text is verbatim runs of the source (text between markup).  While every
+    piece added comes as a ``range`` (a slice of a srcmap range), `offs` stays None and
+    the builder keeps just the runs, flat in `runs` (start, stop, start, stop, ...); the
+    offsets are then built from slices of `_IOTA`, about twenty times faster than an int
+    at a time.
+    """
+
+    __slots__ = ("end", "length", "offs", "parts", "runs", "wide")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.offs: list[int] = []
+        self.offs: list[int] | None = None
+        self.runs: list[int] = []
         self.wide: list[tuple[int, int]] = []
         self.end = -1
         self.length = 0
 
+    def _listed(self) -> list[int]:
+        """`offs`, written out from the runs if need be."""
+        offs = self.offs
+        if offs is None:
+            offs = self.offs = []
+            runs = self.runs
+            for k in range(0, len(runs), 2):
+                offs.extend(range(runs[k], runs[k + 1]))
+        return offs
+
     def add(self, s: str, offsets: Sequence[int]) -> None:
         if s:
             self.parts.append(s)
-            self.offs.extend(offsets)
+            if self.offs is None and type(offsets) is range:
+                # step 1, one offset per char of s
+                stop = offsets.stop
+                if self.length and offsets.start == self.end:
+                    self.runs[-1] = stop
+                else:
+                    self.runs += (offsets.start, stop)
+                self.length += len(s)
+                self.end = stop
+                return
+            self._listed().extend(offsets)
             self.length += len(s)
             self.end = offsets[-1] + 1
 
     def add_wide(self, s: str, at: int, end: int) -> None:
         if s:
+            offs = self._listed()
             self.parts.append(s)
             for _ in s:
                 self.wide.append((self.length, end))
-                self.offs.append(at)
+                offs.append(at)
                 self.length += 1
             self.end = end
 
     def build(self, om: _OffsetMap, empty_at: int) -> Inline:
         if not self.length:
             return Inline("", _offsets((om.end(empty_at),)))
-        starts = om.starts(self.offs)  # may be self.offs itself: the builder is done with it
+        text = "".join(self.parts)
+        if self.offs is None and not om.collapsed:
+            runs = self.runs
+            last = len(runs) - 2
+            if not last:
+                stop = runs[1] + 1
+                if stop <= len(_IOTA):  # _iota, inlined for the commonest case
+                    return Inline(text, _IOTA[runs[0] : stop])
+                return Inline(text, _iota(runs[0], stop))
+            offsets = _iota(runs[0], runs[1])
+            for k in range(2, last, 2):
+                offsets.extend(_iota(runs[k], runs[k + 1]))
+            offsets.extend(_iota(runs[last], runs[last + 1] + 1))
+            return Inline(text, offsets)
+        starts = om.starts(self._listed())  # may be offs itself: the builder is done with it
         starts.append(om.end(self.end))
         offsets = _offsets(starts)
         wide = tuple((i, om.end(e)) for i, e in self.wide) if self.wide else ()
-        return Inline("".join(self.parts), offsets, wide)
+        return Inline(text, offsets, wide)
 
 
 @dataclass(slots=True)
@@ -514,8 +582,40 @@ class _Parser:
         end = self.starts[line + 1] - 1 if line + 1 < self.nlines else len(self.norm)
         return start, end
 
-    def block_srcmap(self, content: str, first_line: int, heading: bool = False) -> list[int]:
-        """Normalised offsets of each char of a block's inline source, plus its end."""
+    def block_srcmap(self, content: str, first_line: int, heading: bool = False) -> Sequence[int]:
+        """Normalised offsets of each char of a block's inline source, plus its end.
+
+        Usually the source is one verbatim run of the text and this is a ``range``.
+        """
+        if not content:
+            return self._srcmap(content, first_line, heading)
+        norm = self.norm
+        starts = self.starts
+        last = self.nlines - 1
+        line = first_line
+        lo = hi = le = -1  # the map so far: range(lo, hi)
+        for cl in content.split("\n") if "\n" in content else (content,):
+            if line != first_line:
+                if hi != le:  # the "\n" maps to the end of the line before
+                    return self._srcmap(content, first_line, heading)
+                hi += 1
+            ln = line if 0 <= line <= last else min(max(line, 0), last)
+            line += 1
+            ls = starts[ln]
+            le = starts[ln + 1] - 1 if ln < last else len(norm)
+            # CPython's strip returns the string itself when there is nothing to strip
+            if not cl or cl.strip() is not cl:
+                return self._srcmap(content, first_line, heading)
+            pos = _place(norm, cl, ls, le, heading)
+            if pos < 0 or (hi >= 0 and pos != hi):
+                return self._srcmap(content, first_line, heading)
+            if hi < 0:
+                lo = pos
+            hi = pos + len(cl)
+        return range(lo, hi + 1)
+
+    def _srcmap(self, content: str, first_line: int, heading: bool) -> list[int]:
+        """block_srcmap, char by char."""
         norm = self.norm
         m: list[int] = []
         prev_end = -1
@@ -531,22 +631,7 @@ class _Parser:
             if not core:
                 m.extend(min(ls + i, le) for i in range(len(cl)))
                 continue
-            rs = le
-            while rs > ls and norm[rs - 1].isspace():
-                rs -= 1
-            pos = -1
-            if not heading and rs - ls >= len(core) and norm.startswith(core, rs - len(core)):
-                pos = rs - len(core)
-            else:
-                hint = ls
-                if heading:
-                    while hint < le and norm[hint] in " \t":
-                        hint += 1
-                    while hint < le and norm[hint] == "#":
-                        hint += 1
-                pos = norm.find(core, hint, le)
-                if pos < 0 and norm.startswith(core, rs - len(core)) and rs - len(core) >= ls:
-                    pos = rs - len(core)
+            pos = _place(norm, core, ls, le, heading)
             if pos < 0:
                 m.extend(_align(cl, norm, ls, le))
                 continue
@@ -586,8 +671,8 @@ class _Parser:
 
     def cell_srcmaps(
         self, line: int, contents: list[str], item_lines: set[int], quotes: int
-    ) -> list[list[int]]:
-        """Normalised-offset maps for the cells of one table row."""
+    ) -> list[Sequence[int]]:
+        """Normalised-offset maps for the cells of one table row (ranges where verbatim)."""
         norm = self.norm
         _, le = self.line_bounds(line)
         p = self.row_start(line, item_lines, quotes)
@@ -612,7 +697,7 @@ class _Parser:
             pieces.pop(0)
         if pieces and pieces[-1][0] == pieces[-1][1]:
             pieces.pop()
-        maps: list[list[int]] = []
+        maps: list[Sequence[int]] = []
         for j, content in enumerate(contents):
             if j >= len(pieces):
                 maps.append([e])
@@ -622,21 +707,25 @@ class _Parser:
                 maps.append([a])
                 continue
             seg = norm[a:b]
-            if "\\|" in seg:
+            if "\\|" not in seg:
+                # the usual cell: its text is a run of the source
+                lead = len(seg) - len(seg.lstrip(_MD_TRIM))
+                if seg.startswith(content, lead):
+                    maps.append(range(a + lead, a + lead + len(content) + 1))
+                    continue
+                mm = _align(content, norm, a, b)
+            else:
                 positions = [
                     x
                     for x in range(a, b)
                     if not (norm[x] == "\\" and x + 1 < b and norm[x + 1] == "|")
                 ]
                 unescaped = "".join(norm[x] for x in positions)
-            else:
-                positions = list(range(a, b))
-                unescaped = seg
-            lead = len(unescaped) - len(unescaped.lstrip(_MD_TRIM))
-            if unescaped.startswith(content, lead):
-                mm = positions[lead : lead + len(content)]
-            else:
-                mm = _align(content, norm, a, b)
+                lead = len(unescaped) - len(unescaped.lstrip(_MD_TRIM))
+                if unescaped.startswith(content, lead):
+                    mm = positions[lead : lead + len(content)]
+                else:
+                    mm = _align(content, norm, a, b)
             mm.append(mm[-1] + 1)
             maps.append(mm)
         return maps
@@ -667,7 +756,8 @@ class _Parser:
                     b.add(s, [m[x] for x in _align(s, src, c, auto_end)])
                     c = auto_end
                     continue
-                j = _seek(src, c, s)
+                # _seek, inlined
+                j = c if src.startswith(s, c) else src.find(s, c, c + len(s) + _WINDOW)
                 if j >= 0:
                     b.add(s, m[j : j + len(s)])
                     c = j + len(s)
@@ -695,7 +785,7 @@ class _Parser:
                 j = src.find("\n", c)
                 if j < 0:
                     continue
-                b.add(" ", (m[j],))
+                b.add(" ", m[j : j + 1])
                 c = j + 1
                 while c < n and src[c] in " \t":
                     c += 1
@@ -796,11 +886,18 @@ class _Parser:
         return min(n, close + nt) if k >= 0 else close
 
     def inline_of(
-        self, tok: Token, srcmap: list[int], b: _Builder | None = None
+        self, tok: Token, srcmap: Sequence[int], b: _Builder | None = None
     ) -> tuple[_Builder, list[_RawLink]]:
         builder = b if b is not None else _Builder()
         links: list[_RawLink] = []
-        self.walk(tok.children or [], tok.content, srcmap, builder, links)
+        children = tok.children
+        if children:
+            src = tok.content
+            if len(children) == 1 and children[0].type == "text" and children[0].content == src:
+                # plain text, the commonest block: what walk does with it, in short
+                builder.add(src, srcmap[: len(src)])
+            else:
+                self.walk(children, src, srcmap, builder, links)
         return builder, links
 
     def finish_links(self, raw: list[_RawLink], section: Section | None) -> None:
@@ -874,16 +971,18 @@ class _Parser:
                 if pending is not None and tok.level == pending.level + 1:
                     pb = pending.builder
                     if pb.length:
-                        pb.add("\n", (pb.end,))
+                        pb.add("\n", range(pb.end, pb.end + 1))
                     _, raw = self.inline_of(nxt, srcmap, pb)
-                    self.finish_links(raw, pending.section)
+                    if raw:
+                        self.finish_links(raw, pending.section)
                     continue
                 if pending is not None:
                     finalize(pending)
                 builder, raw = self.inline_of(nxt, srcmap)
                 inline = builder.build(om, srcmap[-1])
                 self.blocks.append(Paragraph(section, inline, quotes > 0))
-                self.finish_links(raw, section)
+                if raw:
+                    self.finish_links(raw, section)
                 continue
             if t == "html_block":
                 self.html_block(tok)
@@ -908,7 +1007,8 @@ class _Parser:
                 heads.append(section)
                 self.sections.append(section)
                 self.blocks.append(Heading(section, inline))
-                self.finish_links(raw, section)
+                if raw:
+                    self.finish_links(raw, section)
                 if self.first_heading is None:
                     self.first_heading = title
                 if level == 1 and self.title is None:
@@ -988,6 +1088,30 @@ class _Parser:
         self.blocks.append(table)
         self.finish_links(raw_links, section)
         return i
+
+
+def _place(norm: str, core: str, ls: int, le: int, heading: bool) -> int:
+    """Where the stripped text of one line of a block's content sits in norm[ls:le], or -1.
+
+    At the end of the line's text if it is there (after list and quote markers), else the
+    first occurrence (for a heading, after its "#" marker).
+    """
+    n = len(core)
+    rs = le
+    while rs > ls and norm[rs - 1].isspace():
+        rs -= 1
+    if not heading and rs - ls >= n and norm.startswith(core, rs - n):
+        return rs - n
+    hint = ls
+    if heading:
+        while hint < le and norm[hint] in " \t":
+            hint += 1
+        while hint < le and norm[hint] == "#":
+            hint += 1
+    pos = norm.find(core, hint, le)
+    if pos < 0 and norm.startswith(core, rs - n) and rs - n >= ls:
+        pos = rs - n
+    return pos
 
 
 def _seek(src: str, c: int, s: str) -> int:

@@ -1,0 +1,402 @@
+"""Faster parsing for factcheck's MarkdownIt instances, with markdown-it's exact tokens.
+
+markdown-it tries its block rules in turn on every line a block starts on (eleven of them)
+and a chain of "terminator" rules on every continuation line of a paragraph, list or quote;
+its inline rules in turn at every markup character.  Almost every call returns False after
+looking at one character.  The chains installed here look at that character once and call,
+in markdown-it's own order, only the rules whose own first test can pass: the same rule
+functions, the same calls, the same state, the same tokens.  Every skip below restates a
+rule's own early ``return False`` (see the markdown-it sources named in the comments).
+The chains live only in the rulers' caches of the instances given: enabling, disabling or
+replacing a rule there drops them and markdown-it's plain chains come back.
+
+Also, per instance: tokens made without the dataclass __init__ (_fast_tokens), ruler2's pair
+rules skipped where there are no delimiters, and a C ``options.get``.
+tests/test_parse_speed_equivalence.py compares the tokens with plain markdown-it's.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+
+BlockRule = Callable[["StateBlock", int, int, bool], bool]
+InlineRule = Callable[["StateInline", bool], bool]
+PostRule = Callable[["StateInline"], None]
+
+# markdown-it's block rules (commonmark preset + table) and the chains they terminate.
+_BLOCK_RULES = (
+    "table",
+    "code",
+    "fence",
+    "blockquote",
+    "hr",
+    "list",
+    "reference",
+    "html_block",
+    "heading",
+    "lheading",
+    "paragraph",
+)
+_BLOCK_ALT = {
+    "table": ["paragraph", "reference"],
+    "code": [],
+    "fence": ["paragraph", "reference", "blockquote", "list"],
+    "blockquote": ["paragraph", "reference", "blockquote", "list"],
+    "hr": ["paragraph", "reference", "blockquote", "list"],
+    "list": ["paragraph", "reference", "blockquote"],
+    "reference": [],
+    "html_block": ["paragraph", "reference", "blockquote"],
+    "heading": ["paragraph", "reference", "blockquote"],
+    "lheading": [],
+    "paragraph": [],
+}
+# The first non-space character a rule needs on its line, else it returns False at once:
+# fence.py (marker in "~`"), blockquote.py (">"), hr.py ("*-_"), list.py (skipBulletListMarker
+# "*-+", skipOrderedListMarker an ASCII digit), reference.py ("["), html_block.py ("<"),
+# heading.py ("#").  `code` needs an indent instead; `table`, `lheading` and `paragraph`
+# are handled on their own.
+_FIRST_CHARS = {
+    "fence": "~`",
+    "blockquote": ">",
+    "hr": "*-_",
+    "list": "*-+0123456789",
+    "reference": "[",
+    "html_block": "<",
+    "heading": "#",
+}
+# Characters a setext underline (lheading.py) or a paragraph terminator (the rules in the
+# "paragraph" chain, by _FIRST_CHARS; table by a "|" on the line) may start a line with.
+_MAYBE_UNDERLINE_OR_END = "-=~`>*_+0123456789<#"
+# hr.py: a line of only its marker char and spaces with at least three markers.
+_HR_CHARS = "*-_"
+_INLINE_RULES = (
+    "text",
+    "newline",
+    "escape",
+    "backticks",
+    "strikethrough",
+    "emphasis",
+    "link",
+    "image",
+    "autolink",
+    "html_inline",
+    "entity",
+)
+# ruler2's rules that pair delimiters (emphasis and strikethrough markers, in balance_pairs.py,
+# strikethrough.py and emphasis.py), before "fragments_join".
+_PAIR_RULES = ("balance_pairs", "strikethrough", "emphasis")
+# The character at state.pos each inline rule needs, else it returns False at once
+# (rules_inline/*.py: each starts by testing ``state.src[state.pos]``).
+_INLINE_CHARS = {
+    "newline": "\n",
+    "escape": "\\",
+    "backticks": "`",
+    "strikethrough": "~",
+    "emphasis": "*_",
+    "link": "[",
+    "image": "!",
+    "autolink": "<",
+    "html_inline": "<",
+    "entity": "&",
+}
+
+
+def _by_char(
+    names: Sequence[str], fns: dict[str, BlockRule]
+) -> tuple[dict[str, tuple[BlockRule, ...]], dict[str, tuple[BlockRule, ...]]]:
+    """First character -> the rules among `names` that may match it, in chain order; and
+    the same without `hr` for hr's characters (for lines with fewer than three of them)."""
+    table: dict[str, list[BlockRule]] = {}
+    for name in names:
+        for ch in _FIRST_CHARS[name]:
+            table.setdefault(ch, []).append(fns[name])
+    by_char = {ch: tuple(rules) for ch, rules in table.items()}
+    hr = fns["hr"]
+    no_hr = {ch: tuple(r for r in by_char.get(ch, ()) if r is not hr) for ch in _HR_CHARS}
+    return by_char, no_hr
+
+
+def _terminators(
+    chain: Sequence[BlockRule], names: Sequence[str], fns: dict[str, BlockRule]
+) -> BlockRule:
+    """One rule standing for a terminator chain (`names`, in order; may start with table)."""
+    full = tuple(chain)
+    table = fns["table"] if names[0] == "table" else None
+    by_char, no_hr = _by_char([n for n in names if n != "table"], fns)
+    none: tuple[BlockRule, ...] = ()
+
+    def terminator(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+        pos = state.bMarks[line] + state.tShift[line]
+        maximum = state.eMarks[line]
+        if pos >= maximum or state.sCount[line] - state.blkIndent >= 4:
+            # blank or indented-code lines: rare here, run the whole chain
+            return any(rule(state, line, end, silent) for rule in full)
+        src = state.src
+        # table.py returns False unless its first line holds a "|"
+        if (
+            table is not None
+            and src.find("|", pos, maximum) >= 0
+            and table(state, line, end, silent)
+        ):
+            return True
+        c = src[pos]
+        rules = by_char.get(c, none)
+        if c in _HR_CHARS and src.count(c, pos, maximum) < 3:
+            rules = no_hr[c]
+        for rule in rules:  # (not any(): a generator costs more than these calls)
+            if rule(state, line, end, silent):
+                break
+        else:
+            return False
+        return True
+
+    return terminator
+
+
+def _blocks(chain: Sequence[BlockRule], fns: dict[str, BlockRule]) -> BlockRule:
+    """One rule standing for the main block chain."""
+    full = tuple(chain)
+    table = fns["table"]
+    lheading = fns["lheading"]
+    paragraph = fns["paragraph"]
+    by_char, no_hr = _by_char([n for n in _BLOCK_RULES if n in _FIRST_CHARS], fns)
+    none: tuple[BlockRule, ...] = ()
+
+    def block(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+        bmarks = state.bMarks
+        tshift = state.tShift
+        emarks = state.eMarks
+        pos = bmarks[line] + tshift[line]
+        maximum = emarks[line]
+        if pos >= maximum or state.sCount[line] - state.blkIndent >= 4:
+            # indented code (or a blank line, which tokenize never passes): whole chain
+            return any(rule(state, line, end, silent) for rule in full)
+        src = state.src
+        if src.find("|", pos, maximum) >= 0 and table(state, line, end, silent):
+            return True
+        c = src[pos]
+        rules = by_char.get(c, none)
+        if c in _HR_CHARS and src.count(c, pos, maximum) < 3:
+            rules = no_hr[c]
+        for rule in rules:
+            if rule(state, line, end, silent):
+                return True
+        # lheading.py only succeeds on an underline: a later line of the paragraph, before a
+        # blank line or a line that ends the paragraph, starting with "-" or "=".  Look as far
+        # as it would (stopping at any line a terminator might match, so never further): with
+        # no such line it returns False, having set state.parentType to "paragraph" (and not
+        # restored it).  Do the same without calling it.
+        n = line + 1
+        while n < end:
+            p = bmarks[n] + tshift[n]
+            e = emarks[n]
+            if p >= e:
+                break
+            if src[p] in _MAYBE_UNDERLINE_OR_END or src.find("|", p, e) >= 0:
+                if lheading(state, line, end, silent):
+                    return True
+                return paragraph(state, line, end, silent)
+            n += 1
+        state.parentType = "paragraph"
+        return paragraph(state, line, end, silent)
+
+    return block
+
+
+def _inline(chain: Sequence[InlineRule], fns: dict[str, InlineRule]) -> InlineRule:
+    """One rule standing for the inline chain."""
+    text = fns["text"]
+    table: dict[str, list[InlineRule]] = {}
+    for name in _INLINE_RULES[1:]:
+        for ch in _INLINE_CHARS[name]:
+            table.setdefault(ch, []).append(fns[name])
+    by_char = {ch: tuple(rules) for ch, rules in table.items()}
+
+    def inline(state: StateInline, silent: bool) -> bool:
+        rules = by_char.get(state.src[state.pos])
+        if rules is None:
+            return text(state, silent)
+        # `text` stops at these characters (checked when installing): it would return False
+        for rule in rules:
+            if rule(state, silent):
+                break
+        else:
+            return False
+        return True
+
+    return inline
+
+
+def _post_process(rules: Sequence[PostRule]) -> PostRule:
+    """One rule standing for ruler2's chain: the pair rules only where there are pairs."""
+    *pairs, fragments_join = rules
+
+    def post_process(state: StateInline) -> None:
+        # balance_pairs.link_pairs, strikethrough.postProcess and emphasis.postProcess only
+        # work through the delimiter lists: state.delimiters and those in state.tokens_meta
+        # (None but for opening tags: links).  All empty, each does nothing.
+        if state.delimiters or any(state.tokens_meta):
+            for rule in pairs:
+                rule(state)
+        fragments_join(state)
+
+    return post_process
+
+
+# Token's fields (token.py) and the values Token(type, tag, nesting) gives the others.
+_TOKEN_DEFAULTS: dict[str, object] = {
+    "attrs": {},
+    "map": None,
+    "level": 0,
+    "children": None,
+    "content": "",
+    "markup": "",
+    "info": "",
+    "meta": {},
+    "block": False,
+    "hidden": False,
+}
+
+
+def _token_factory() -> Callable[[str, str, int], Token] | None:
+    """A function making the same tokens as ``Token(type, tag, nesting)``, in half the time.
+
+    Token is a dataclass whose generated __init__ and __post_init__ (which converts attrs)
+    cost about 0.5 microseconds, for some 200,000 tokens per corpus; setting its slots
+    directly costs half.  None where Token's fields are not the ones known here.
+    """
+    import dataclasses
+
+    from markdown_it.token import Token
+
+    names = [f.name for f in dataclasses.fields(Token)]
+    if names != ["type", "tag", "nesting", *_TOKEN_DEFAULTS]:
+        return None
+    new = object.__new__
+
+    def token(ttype: str, tag: str, nesting: int) -> Token:
+        tok: Token = new(Token)
+        tok.type = ttype
+        tok.tag = tag
+        tok.nesting = nesting  # type: ignore[assignment]
+        tok.attrs = {}
+        tok.map = None
+        tok.level = 0
+        tok.children = None
+        tok.content = ""
+        tok.markup = ""
+        tok.info = ""
+        tok.meta = {}
+        tok.block = False
+        tok.hidden = False
+        return tok
+
+    for args in (("paragraph_open", "p", 1), ("text", "", 0), ("li_close", "li", -1)):
+        made, plain = token(*args), Token(*args)
+        if any(getattr(made, n) != getattr(plain, n) for n in names):
+            return None
+    return token
+
+
+def _with_global(fn: Callable[..., Any], name: str, value: object) -> Callable[..., Any]:
+    """A copy of function `fn` that sees `value` as its module's global `name`."""
+    namespace = {**fn.__globals__, name: value}
+    copy = types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    copy.__qualname__ = fn.__qualname__
+    copy.__module__ = fn.__module__
+    copy.__doc__ = fn.__doc__
+    return copy
+
+
+def _fast_tokens(md: MarkdownIt) -> None:
+    """Make `md`'s block and inline parsers create their tokens with _token_factory.
+
+    Each parser gets a copy of its ``parse`` method that creates a subclass of its state
+    class whose ``push`` (and ``pushPending``) are copies of markdown-it's own in which only
+    the name ``Token`` differs.  Other MarkdownIt instances and the classes are unchanged.
+    """
+    from markdown_it.parser_block import ParserBlock
+    from markdown_it.parser_inline import ParserInline
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+
+    token = _token_factory()
+    if token is None:
+        return
+    block_state = type(
+        "StateBlock", (StateBlock,), {"push": _with_global(StateBlock.push, "Token", token)}
+    )
+    inline_state = type(
+        "StateInline",
+        (StateInline,),
+        {
+            "push": _with_global(StateInline.push, "Token", token),
+            "pushPending": _with_global(StateInline.pushPending, "Token", token),
+        },
+    )
+    block_parse = _with_global(ParserBlock.parse, "StateBlock", block_state)
+    inline_parse = _with_global(ParserInline.parse, "StateInline", inline_state)
+    md.block.parse = types.MethodType(block_parse, md.block)  # type: ignore[method-assign]
+    md.inline.parse = types.MethodType(inline_parse, md.inline)  # type: ignore[method-assign]
+
+
+def install(md: MarkdownIt) -> None:
+    """Give `md`'s block and inline rulers the chains above.
+
+    Only where its active rules are exactly markdown-it's commonmark + table (+ strikethrough)
+    ones, in markdown-it's order: for any other set of rules `md` is left as it is.
+    """
+    from markdown_it.rules_inline import StateInline
+
+    _fast_tokens(md)
+    # Rules read options with `md.options.get(...)` (tasklists, html, alerts, ...) tens of
+    # thousands of times per corpus: the Mapping mixin's `get` is two Python calls, while
+    # the dict behind OptionsDict answers the same in C.
+    options = md.options
+    backing = getattr(options, "_options", None)
+    if isinstance(backing, dict) and dict(options) == backing:
+        options.get = backing.get  # type: ignore[method-assign]
+    # Rules read options with `md.options.get(...)` (tasklists, html, alerts, ...) tens of
+    # thousands of times per corpus: the Mapping mixin's `get` is two Python calls, while
+    # the dict behind OptionsDict answers the same in C.
+    options = md.options
+    backing = getattr(options, "_options", None)
+    if isinstance(backing, dict) and dict(options) == backing:
+        options.get = backing.get  # type: ignore[method-assign]
+
+    ruler = md.block.ruler
+    rules = [r for r in ruler.__rules__ if r.enabled]
+    if tuple(r.name for r in rules) == _BLOCK_RULES and all(
+        r.alt == _BLOCK_ALT[r.name] for r in rules
+    ):
+        fns = {r.name: r.fn for r in rules}
+        chains = {"": [_blocks(ruler.getRules(""), fns)]}
+        for chain in ("paragraph", "reference", "blockquote", "list"):
+            names = [n for n in _BLOCK_RULES if chain in _BLOCK_ALT[n]]
+            chains[chain] = [_terminators(ruler.getRules(chain), names, fns)]
+        ruler.__cache__ = chains
+
+    iruler = md.inline.ruler
+    irules = [r for r in iruler.__rules__ if r.enabled]
+    if tuple(r.name for r in irules) != _INLINE_RULES:
+        return
+    ifns = {r.name: r.fn for r in irules}
+    text = ifns["text"]
+    # the chain skips `text` at the characters other rules start with: only if it stops there
+    if any(text(StateInline(ch + "a", md, {}, []), True) for ch in "".join(_INLINE_CHARS.values())):
+        return
+    iruler.__cache__ = {"": [_inline(iruler.getRules(""), ifns)]}
+
+    ruler2 = md.inline.ruler2
+    post = [r.fn for r in ruler2.__rules__ if r.enabled]
+    if [r.name for r in ruler2.__rules__ if r.enabled] == [*_PAIR_RULES, "fragments_join"]:
+        ruler2.__cache__ = {"": [_post_process(post)]}
