@@ -197,6 +197,13 @@ def _hint(*words: str) -> Callable[[], re.Pattern[str]]:
     return _lazy("|".join(re.escape(word) for word in words))
 
 
+# The scanners are pure and their results immutable (frozen models of immutable values), and a
+# dossier repeats itself: a date label is read once per table row, the same sentence is read by
+# several claim kinds, and dossiers of one folder share boilerplate. Recent answers are kept.
+_MEMO_SIZE = 4096
+_memo = functools.lru_cache(maxsize=_MEMO_SIZE)
+
+
 # Arithmetic in a private context: the caller's decimal context must not change results, and
 # amounts (at most 15 digits times 1e12) stay far below this precision, so every step is exact.
 _CTX = Context(prec=60)
@@ -205,9 +212,10 @@ _APPROX_HIGH = Decimal("1.1")
 _ZERO = Decimal(0)
 
 # A number: bounded digit runs keep matching linear and values inside the decimal precision.
-# `(?!\.?\d)` refuses to stop inside a longer number ("1.2345678" is not "$1").
-_NUM = r"(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,15})(?:\.\d{1,6})?(?!\.?\d)"
-_INT = r"(?:\d{1,3}(?:,\d{3}){1,4}|\d{1,9})(?![.,]?\d)"
+# `(?!\.?\d)` refuses to stop inside a longer number ("1.2345678" is not "$1"). The leading
+# `\d` stands alone so that the engine rejects a non-digit before trying the rest.
+_NUM = r"\d(?:\d{0,2}(?:,\d{3}){1,4}|\d{0,14})(?:\.\d{1,6})?(?!\.?\d)"
+_INT = r"\d(?:\d{0,2}(?:,\d{3}){1,4}|\d{0,8})(?![.,]?\d)"
 
 _QUAL_WORDS = (
     r"(?:approximately|approx\.?|about|around|roughly|circa|nearly|almost|close\s+to"
@@ -248,9 +256,44 @@ _NUMBER_WORDS: dict[str, int] = {
 }
 _TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
+# The ASCII letters that re.IGNORECASE also matches to a third character: "i" to "\u0130" and
+# "\u0131", "k" to "\u212a", "s" to "\u017f".
+_CASE_FOLDED = frozenset("iksIKS")
+
+
+def _by_initial(words: Iterable[str], suffixed: Iterable[str] = (), suffix: str = "") -> str:
+    """An alternation of case-insensitive words, grouped under their first letters.
+
+    The engine tries case-insensitive alternatives one by one, but skips one whose first item is
+    a case-sensitive class that the next character misses; so each first letter is spelled as the
+    class of its two cases (a letter of `_CASE_FOLDED` stays case-insensitive: a class of a third,
+    non-Latin-1 character is slow to compile). Only words of one letter can match at a position,
+    and their order is kept, so the alternation matches exactly as the flat
+    `(?:suffixed)suffix|words` would (or, where the words of a letter exclude one another, as any
+    order of them would).
+    """
+    groups: dict[str, list[str]] = {}
+    for word in suffixed:
+        groups.setdefault(word[0], []).append(word[1:])
+    for letter, rests in groups.items():
+        groups[letter] = [f"(?:{'|'.join(rests)}){suffix}"]
+    for word in words:
+        groups.setdefault(word[0], []).append(word[1:])
+    return "(?:" + "|".join(
+        (c if c in _CASE_FOLDED else f"(?-i:[{c.upper()}{c.lower()}])") + f"(?:{'|'.join(rests)})"
+        for c, rests in groups.items()
+    ) + ")"
+
+
 _NUMBER_WORD = (
     rf"(?:(?:{_TENS})(?:-(?:{_UNITS}))?|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
     rf"|seventeen|eighteen|nineteen|ten|hundred|dozen|{_UNITS})"
+)
+# The same, quicker to reject but slower to compile: for where a scan tries it at every word.
+_NUMBER_WORD_BY_INITIAL = _by_initial(
+    ("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+     "nineteen", "ten", "hundred", "dozen", *_UNITS.split("|")),
+    _TENS.split("|"), rf"(?:-(?:{_UNITS}))?",
 )
 # Every number word above contains one of these; a false hit ("often") only costs a scan.
 _NUMBER_WORD_HINT = _hint(
@@ -294,9 +337,34 @@ def _word_number(word: str) -> int | None:
     return None
 
 
+_QUAL_SIGNS = frozenset("~≈\u223c<>=≤≥")
+# How the last word of each qualifier (or a sign before a line break) ends, in ASCII.
+_QUAL_ENDS = (
+    "approximately", "approx", "approx.", "about", "around", "roughly", "circa", "nearly", "almost",
+    "to", "under", "below", "over", "above", "than", "least", "of", "exceeding", "most", "within",
+    "~", "<", ">", "=",
+)
+
+
 def _qualifier_before(text: str, start: int) -> tuple[int, str | None]:
     """Where a qualifier right before `start` begins, and its kind (or `start`, None)."""
-    m = _QUAL_BEFORE().search(text, max(0, start - _QUAL_WINDOW), start)
+    # Every qualifier ends in a sign, or in a space after a sign or a qualifier word, right
+    # before the value; most values have neither, and then the search below is not needed.
+    if start == 0:
+        return start, None
+    window = max(0, start - _QUAL_WINDOW)
+    before = text[start - 1]
+    if before not in _QUAL_SIGNS:
+        if not before.isspace():
+            return start, None
+        words = text[window:start].rsplit(None, 1)
+        if not words:
+            return start, None
+        # Outside ASCII, case-insensitive matching is not `lower()` ("İ" matches "i").
+        last = words[-1]
+        if last.isascii() and not last.lower().endswith(_QUAL_ENDS):
+            return start, None
+    m = _QUAL_BEFORE().search(text, window, start)
     if m is None:
         return start, None
     word = m.group("qw") or m.group("qs") or m.group("qs2")
@@ -359,6 +427,10 @@ def _only_noise(text: str, noise: str = "") -> bool:
 _CUR_PREFIX = (
     r"(?:US\$|HK\$|JP¥|[$€£¥￥]|(?:USD|CNY|RMB|EUR|GBP|HKD|JPY)(?=\s?\d))"
 )
+# The same, quicker to reject but slower to compile: for where a scan tries it at every word.
+_CUR_PREFIX_BY_INITIAL = "(?:[$€£¥￥]|" + _by_initial(
+    (r"US\$", r"HK\$", "JP¥"), ("USD", "CNY", "RMB", "EUR", "GBP", "HKD", "JPY"), r"(?=\s?\d)",
+)[3:]
 _CUR_SUFFIX = (
     r"(?:(?:US|U\.S\.)\s+dollars?|(?:HK|Hong\s+Kong)\s+dollars?|dollars?|USD|(?:Chinese\s+)?yuan"
     r"|RMB|CNY|renminbi|人民币|元|euros?|EUR|pounds\s+sterling|GBP|HKD|(?:Japanese\s+)?yen|JPY|円)"
@@ -382,7 +454,7 @@ _PER = (
 )
 _MONEY = _lazy(
     rf"(?<![\w.,])"
-    rf"(?:(?P<cur1>{_CUR_PREFIX})\s?)?"
+    rf"(?:(?P<cur1>{_CUR_PREFIX_BY_INITIAL})\s?)?"
     rf"(?P<n1>{_NUM})"
     # After a scaled amount, a second amount needs a scale or a repeated currency: in
     # "$2B - 2024" the dash does not start a range.
@@ -522,6 +594,10 @@ def _money_of(text: str, m: re.Match[str]) -> Money | None:
 
 def _conversion(text: str, at: int, currency: str) -> tuple[Money | None, int]:
     """An amount in another currency in parentheses right after an amount: its conversion."""
+    # What `_CONVERSION_OPEN` needs first, tested without compiling it: most amounts lack it.
+    if not (text.startswith("(", at)
+            or (text[at:at + 1].isspace() and text.startswith("(", at + 1))):
+        return None, at
     opening = _CONVERSION_OPEN().match(text, at)
     if opening is None:
         return None, at
@@ -581,23 +657,45 @@ _VAGUE_HINT = _hint(
 
 def find_money(text: str) -> list[Money]:
     """Every amount of money in running text, in order, with offsets into `text`."""
-    found: list[tuple[int, int, Money]] = []
-    # Every amount has a digit and a currency; most paragraphs have neither, so skip the scan.
+    exact, vague = _money_hints(text)
+    if not (exact or vague):
+        return []
+    return list(_money_in(text, exact, vague))
+
+
+def _money_hints(text: str) -> tuple[bool, bool]:
+    """Whether `text` may hold an amount, and a vague amount; most paragraphs hold neither."""
+    # Every amount has a digit and a currency.
     lowered = text.casefold()
-    hint = _ANY_DIGIT.search(text) and _MONEY_HINT().search(lowered)
-    pos = 0 if hint else len(text) + 1
+    digit = _ANY_DIGIT.search(text) is not None
+    exact = digit and _MONEY_HINT().search(lowered) is not None
+    # A vague amount also names a currency, and a scale word or a number. Casefolding keeps
+    # what re.IGNORECASE matches, except "\u0130" and "\u0131" (for "i"): those skip the test.
+    vague = _VAGUE_HINT().search(lowered) is not None and (
+        "\u0130" in text or "\u0131" in text
+        or ((exact or _MONEY_HINT().search(lowered) is not None)
+            and (digit or "llion" in lowered or "thousand" in lowered))
+    )
+    return exact, vague
+
+
+@_memo
+def _money_in(text: str, exact: bool, vague: bool) -> tuple[Money, ...]:
+    found: list[tuple[int, int, Money]] = []
+    pos = 0 if exact else len(text) + 1
     while pos <= len(text):
         money, pos = _money_at(text, pos)
         if money is not None:
             found.append((money.start, money.end, money))
-    if _VAGUE_HINT().search(lowered):
+    if vague:
         found.extend((v.start, v.end, v) for v in _vague_money(text))
-    return _without_overlaps(found)
+    return tuple(_without_overlaps(found))
 
 
+@_memo
 def parse_money(text: str) -> Money | None:
     """The amount of a cell whose whole content is one amount ("$2B+", "Several $100M")."""
-    found = find_money(text)
+    found = _money_in(text, *_money_hints(text))
     if len(found) != 1:
         return None
     money = found[0]
@@ -675,9 +773,14 @@ _SIZE_HINT = _hint("param", "moe", "dense", "activ")
 
 def find_sizes(text: str) -> list[Size]:
     """Model sizes in prose, only where parameter context says so ("30B params", "1T+ MoE")."""
-    found: list[Size] = []
     if not _SIZE_HINT().search(text.casefold()):
-        return found
+        return []
+    return list(_sizes_in(text))
+
+
+@_memo
+def _sizes_in(text: str) -> tuple[Size, ...]:
+    found: list[Size] = []
     for m in _SIZES().finditer(text):
         if m.group("word"):
             low = _SIZE_WORD_LOW[m.group("word").casefold().removeprefix("multi-")]
@@ -715,9 +818,10 @@ def find_sizes(text: str) -> list[Size]:
         found.append(Size(text=text[start:m.end()], start=start, end=m.end(), low=low,
                           high=high, qualifier=qualifier, active_low=active_low,
                           active_high=active_high, architecture=arch))
-    return found
+    return tuple(found)
 
 
+@_memo
 def parse_size(text: str) -> Size | None:
     """The size in a "Parameters" cell: "130B (dense)", "1T+ (MoE)", "355B (32B active)"."""
     start, end = _strip_markup(text)
@@ -867,12 +971,19 @@ def _date_atom(m: re.Match[str]) -> tuple[dt.date, dt.date, DatePrecision] | Non
 
 def find_dates(text: str) -> list[DateValue]:
     """Dates in running text, in order; "2025-2027" and "April 2023 - Mid 2024" are ranges."""
-    atoms: list[tuple[int, int, dt.date, dt.date, DatePrecision]] = []
-    # Every date names a year: start scanning shortly before the first one.
+    # Every date names a year: most texts have none, and are not worth remembering.
     year = _YEAR_HINT.search(text)
     if year is None:
         return []
-    for m in _DATE_ATOM().finditer(text, max(0, year.start() - 40)):
+    return list(_dates_in(text, year.start()))
+
+
+@_memo
+def _dates_in(text: str, year: int) -> tuple[DateValue, ...]:
+    """The dates of `text`, whose first year starts at `year`."""
+    atoms: list[tuple[int, int, dt.date, dt.date, DatePrecision]] = []
+    # Start scanning shortly before the first year.
+    for m in _DATE_ATOM().finditer(text, max(0, year - 40)):
         atom = _date_atom(m)
         if atom is not None:
             atoms.append((m.start(), m.end(), *atom))
@@ -892,12 +1003,13 @@ def find_dates(text: str) -> list[DateValue]:
         found.append(DateValue(text=text[start:end], start=start, end=end, first=first,
                                last=last, precision=precision, as_of=as_of is not None))
         i += 1
-    return found
+    return tuple(found)
 
 
 _DATE_CELL_PREFIX = re.compile(r"(?:by|in|around|circa|c\.|~)\s?$", re.IGNORECASE)
 
 
+@_memo
 def parse_date(text: str) -> DateValue | None:
     """The date of a cell or label whose whole content is one date ("Dec 2024", "2023-2024")."""
     found = find_dates(text)
@@ -1004,10 +1116,15 @@ _ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th|ST|ND|RD|TH)")
 
 def find_ranks(text: str) -> list[Rank]:
     """Ranks in prose: "#1", "#2-3", "ranks 5th", "top-3"; never word ordinals ("first")."""
-    found: list[Rank] = []
     lowered = text.casefold()
     if not ("#" in text or "top" in lowered or "no." in lowered or _ORDINAL_HINT.search(text)):
-        return found
+        return []
+    return list(_ranks_in(text))
+
+
+@_memo
+def _ranks_in(text: str) -> tuple[Rank, ...]:
+    found: list[Rank] = []
     for m in _RANKS().finditer(text):
         tied = bool(m.group("tied") or m.group("tied2"))
         if m.group("h1"):
@@ -1030,9 +1147,10 @@ def find_ranks(text: str) -> list[Rank]:
             found_rank = _make_rank(text, m.start(), m.end(), low, high, tied, False)
         if found_rank is not None:
             found.append(found_rank)
-    return found
+    return tuple(found)
 
 
+@_memo
 def parse_rank(text: str) -> Rank | None:
     """The rank of a cell: "#1", "Tied #1-2", "#5-6", "5th", "Top 3", "top", "first", "No. 1"."""
     start, end = _strip_markup(text)
@@ -1064,8 +1182,9 @@ def parse_rank(text: str) -> Rank | None:
 
 _COUNT_NUMBER = rf"(?:{_INT}|\b{_NUMBER_WORD}\b)"
 _COUNTS = _lazy(
+    # The look-behind already puts a word boundary before a number word.
     rf"(?<![\w.,$€£¥#/\-])"
-    rf"(?P<a>{_COUNT_NUMBER})(?:\s?(?:-|\u2013|to)\s?(?P<b>{_COUNT_NUMBER}))?(?P<plus>\+)?"
+    rf"(?P<a>{_INT}|{_NUMBER_WORD_BY_INITIAL}\b)(?:\s?(?:-|\u2013|to)\s?(?P<b>{_COUNT_NUMBER}))?(?P<plus>\+)?"
     r"(?P<words>(?:[ \t]+[A-Za-z][A-Za-z'\u2019\-]{0,40}){1,3})",
     re.IGNORECASE,
 )
@@ -1116,6 +1235,27 @@ def _singular(word: str) -> str | None:
     return low[:-1]
 
 
+def _apply_whole(low: int, high: int, is_range: bool, qual: str | None, plus: bool
+                 ) -> tuple[int, int | None, Qualifier]:
+    """`_apply` for whole counts, in integers: widening "about 30" gives [27, 33], rounded
+    outwards (exactly what `_apply` and rounding its decimals give, without their cost)."""
+    out_high: int | None = high
+    qualifier: Qualifier = "range" if is_range else "exact"
+    if qual == "approx":
+        low, out_high, qualifier = low * 9 // 10, -(-high * 11 // 10), "approx"
+    elif qual == "just_under":
+        low, qualifier = low * 9 // 10, "at_most"
+    elif qual == "just_over":
+        out_high, qualifier = -(-high * 11 // 10), "at_least"
+    elif qual == "at_most":
+        low, qualifier = 0, "at_most"
+    elif qual == "at_least":
+        out_high, qualifier = None, "at_least"
+    if plus:
+        out_high, qualifier = None, "at_least"
+    return low, out_high, qualifier
+
+
 def _count_value(token: str) -> int | None:
     if token[0].isdigit():
         return int(token.replace(",", ""))
@@ -1127,9 +1267,14 @@ _TOP_BEFORE = re.compile(r"\btop[\s-]$", re.IGNORECASE)
 
 def find_counts(text: str) -> list[Count]:
     """Counts of things: "11 foundation models", "12+ models", "eleven US cities"."""
+    return list(_counts_in(text))
+
+
+@_memo
+def _counts_in(text: str) -> tuple[Count, ...]:
     found: list[Count] = []
     if not (_ANY_DIGIT.search(text) or _NUMBER_WORD_HINT().search(text.casefold())):
-        return found
+        return ()
     for m in _COUNTS().finditer(text):
         a, b = m.group("a"), m.group("b")
         low, high = _count_value(a), _count_value(b) if b else None
@@ -1146,14 +1291,11 @@ def find_counts(text: str) -> list[Count]:
         if high < low:
             continue
         start, qual = _qualifier_before(text, m.start())
-        qlow, qhigh, qualifier = _apply(Decimal(low), Decimal(high), b is not None, qual,
-                                        bool(m.group("plus")))
-        # Counts are whole: widening "about 30" gives [27, 33], rounded outwards.
-        int_low = int(qlow.to_integral_value(rounding="ROUND_FLOOR"))
-        int_high = None if qhigh is None else int(qhigh.to_integral_value(rounding="ROUND_CEILING"))
+        int_low, int_high, qualifier = _apply_whole(low, high, b is not None, qual,
+                                                    bool(m.group("plus")))
         found.append(Count(text=text[start:noun_end], start=start, end=noun_end,
                            low=int_low, high=int_high, qualifier=qualifier, noun=noun))
-    return found
+    return tuple(found)
 
 
 def _count_noun(m: re.Match[str]) -> tuple[int, str | None]:
@@ -1208,9 +1350,14 @@ _DURATION_HINT = _hint("year", "yr", "month", "mos", "week", "day", "quarter")
 
 def find_durations(text: str) -> list[Duration]:
     """Durations: "16-year", "18 months", "48+ months", "2-3 years", "18-24 month"."""
-    found: list[Duration] = []
     if not _DURATION_HINT().search(text.casefold()):
-        return found
+        return []
+    return list(_durations_in(text))
+
+
+@_memo
+def _durations_in(text: str) -> tuple[Duration, ...]:
+    found: list[Duration] = []
     for m in _DURATIONS().finditer(text):
         a, b = m.group("a"), m.group("b")
         low = Decimal(a) if a[0].isdigit() else _word_number(a)
@@ -1226,7 +1373,7 @@ def find_durations(text: str) -> list[Duration]:
             high_months=None if qhigh is None else _months(qhigh, unit), qualifier=qualifier,
             unit=unit,
         ))
-    return found
+    return tuple(found)
 
 
 # -- formatting -------------------------------------------------------------------------------
