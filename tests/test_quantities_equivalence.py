@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -98,3 +100,34 @@ def test_remembered_answers_are_fresh_lists() -> None:
         assert first
         first.clear()
         assert find(text)
+
+
+def test_forget_drops_the_remembered_answers() -> None:
+    q.find_dates("Series B in March 2024")
+    assert any(cached.cache_info().currsize for cached in q._MEMOISED)
+    q.forget()
+    assert not any(cached.cache_info().currsize for cached in q._MEMOISED)
+    assert q.find_dates("Series B in March 2024")  # and answers again from scratch
+
+
+def test_each_dossier_set_starts_with_no_remembered_answers(tmp_path: Path) -> None:
+    """The engine forgets before each set: no set is checked faster for another's text."""
+    from factcheck.engine import lint
+
+    sizes = []
+    original = q.forget
+
+    def spy() -> None:
+        original()
+        sizes.append(sum(cached.cache_info().currsize for cached in q._MEMOISED))
+
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.md").write_text(
+            f"# {name.upper()} Labs\n\nIt raised $5M in March 2024 and has 12 models.\n",
+            encoding="utf-8")
+    q.find_dates("in March 2024")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(q, "forget", spy)
+        lint([str(tmp_path)], cache=None, jobs=1)
+    assert sizes == [0, 0]

@@ -410,6 +410,9 @@ class _Run:
             if cached is not None:
                 return cached
         group = self.parse(decoded, dossiers.documents, problems)
+        from factcheck.quantities import forget
+
+        forget()  # answers memoised for another set neither help nor stay in memory
         claims, found = self.extract_claims(group)
         outcome = self.check(group, claims, found, problems)
         if key is not None and self.cache is not None:

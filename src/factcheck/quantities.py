@@ -24,7 +24,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Context, Decimal
-from typing import Annotated, Any, ClassVar, Literal, overload
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, overload
 
 from pydantic import BaseModel, ConfigDict, WithJsonSchema, model_validator
 
@@ -199,9 +199,24 @@ def _hint(*words: str) -> Callable[[], re.Pattern[str]]:
 
 # The scanners are pure and their results immutable (frozen models of immutable values), and a
 # dossier repeats itself: a date label is read once per table row, the same sentence is read by
-# several claim kinds, and dossiers of one folder share boilerplate. Recent answers are kept.
+# several claim kinds, a companion restates the main file. Recent answers are kept until
+# `forget()`, which the engine calls before each dossier set: what one set repeats pays, and
+# no set is faster for text another set happened to contain.
 _MEMO_SIZE = 4096
-_memo = functools.lru_cache(maxsize=_MEMO_SIZE)
+_T = TypeVar("_T")
+_MEMOISED: list[functools._lru_cache_wrapper[Any]] = []
+
+
+def _memo(fn: Callable[..., _T]) -> functools._lru_cache_wrapper[_T]:
+    cached = functools.lru_cache(maxsize=_MEMO_SIZE)(fn)
+    _MEMOISED.append(cached)
+    return cached
+
+
+def forget() -> None:
+    """Drop the scanners' memoised answers."""
+    for cached in _MEMOISED:
+        cached.cache_clear()
 
 
 # Arithmetic in a private context: the caller's decimal context must not change results, and
