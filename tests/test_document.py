@@ -756,5 +756,5 @@ def test_quiet_block_rules_are_local() -> None:
     text = STEPFUN.read_text(encoding="utf-8")
     text += "\n> quote\n\n    code\n\n```\nfence\n```\n\n***\n\n<div>\nhtml\n</div>\n\n[r]: /u\n"
     text += "Setext\n======\n"
-    quiet = [t.as_dict() for t in document._MD_SHALLOW.parse(text)]
+    quiet = [t.as_dict() for t in document._shallow_md().parse(text)]
     assert quiet == [t.as_dict() for t in plain.parse(text)]

@@ -65,7 +65,7 @@ def _dump(md: MarkdownIt, text: str) -> tuple[list[Any], dict[str, Any]]:
 
 
 def test_fast_chains_are_installed_on_factcheck_instances_only() -> None:
-    for md in (document._MD, document._MD_SHALLOW):
+    for md in (document._MD, document._shallow_md()):
         assert len(md.block.ruler.getRules("")) == 1
         for chain in ("paragraph", "reference", "blockquote", "list"):
             assert len(md.block.ruler.getRules(chain)) == 1
@@ -97,7 +97,7 @@ def test_shallow_tokens_match_plain_markdown_it() -> None:
     plain.disable("text_join")
     plain.options["maxNesting"] = document._MIN_NESTING
     for text in list(_random_docs(7, 300)):
-        assert _dump(document._MD_SHALLOW, text) == _dump(plain, text), repr(text[:200])
+        assert _dump(document._shallow_md(), text) == _dump(plain, text), repr(text[:200])
 
 
 def test_srcmap_ranges_match_char_by_char_maps() -> None:

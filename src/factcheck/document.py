@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import os
@@ -346,7 +347,12 @@ def _make_md(nesting: int, inline_nesting: int | None = None) -> MarkdownIt:
 
 
 _MD = _make_md(_MAX_NESTING, _MAX_INLINE_NESTING)
-_MD_SHALLOW = _make_md(_MIN_NESTING)
+
+
+@functools.cache
+def _shallow_md() -> MarkdownIt:
+    """The parser for texts nested too deeply for Python's stack; made when first needed."""
+    return _make_md(_MIN_NESTING)
 
 
 def parse(decoded: Decoded) -> Document:
@@ -1208,7 +1214,7 @@ def _tokens(norm: str) -> list[Token]:
     try:
         tokens: list[Token] = _MD.parse(norm)
     except RecursionError:
-        tokens = _MD_SHALLOW.parse(norm)
+        tokens = _shallow_md().parse(norm)
     return tokens
 
 
