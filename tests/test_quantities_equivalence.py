@@ -131,3 +131,17 @@ def test_each_dossier_set_starts_with_no_remembered_answers(tmp_path: Path) -> N
         patch.setattr(q, "forget", spy)
         lint([str(tmp_path)], cache=None, jobs=1)
     assert sizes == [0, 0]
+
+
+_DATE_TOKENS = ("Jan", "January", "Sept.", "Sep", "December", "mid", "late", "early", "Q1",
+                "Q4'24", "3Q24", "H2", "2H24", "FY", "FY2024", "CY2025", "2024", "'24", "2023-24",
+                "2024/25", "2024-03", "03/2024", "1999", "2030", "as of", "in", "since", "end of",
+                "(", ")", "-", "\u2013", "to", "Spring", "20th", "3", "2025E", "circa", "~")
+
+
+@given(st.lists(st.sampled_from(_DATE_TOKENS), min_size=1, max_size=4), st.sampled_from(" /"))
+def test_a_parsed_date_is_also_found(tokens: list[str], sep: str) -> None:
+    """The extractor reads a label's date with `parse_date` only where `find_dates` finds one:
+    so every text `parse_date` reads must hold a date `find_dates` finds."""
+    for text in (sep.join(tokens), "".join(tokens)):
+        assert q.parse_date(text) is None or q.find_dates(text), text

@@ -83,13 +83,20 @@ class Entities:
     aliases: list[str] = field(default_factory=list)
     models: dict[str, str] = field(default_factory=dict)  # key -> display name
     others: dict[str, str] = field(default_factory=dict)  # other organisations: key -> display
-    _model_re: re.Pattern[str] | None = None
-    _company_re: re.Pattern[str] | None = None
-    _others_re: re.Pattern[str] | None = None
-    # Mentions by text: extraction asks about the same sentence once per claim it finds.
-    _seen: dict[tuple[str, str], Mentions] = field(
-        default_factory=dict, repr=False, compare=False
-    )
+    _model_re: _Names | None = None
+    has_models: bool = False  # whether `models_in` can find anything (set by `freeze`)
+    _company_re: _Names | None = None
+    _others_re: _Names | None = None
+    # Mentions by text, one dict per kind: extraction asks about the same sentence once per
+    # claim it finds, and about a block's organisations once per value in it.
+    _models_seen: dict[str, Mentions] = field(default_factory=dict, repr=False, compare=False)
+    _company_seen: dict[str, Mentions] = field(default_factory=dict, repr=False, compare=False)
+    _others_seen: dict[str, Mentions] = field(default_factory=dict, repr=False, compare=False)
+    _orgs_seen: dict[str, Mentions] = field(default_factory=dict, repr=False, compare=False)
+    # Keys by the text of a mention: a document writes each name in few ways.
+    _model_keys: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _company_keys: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _other_keys: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def add_model(self, name: str) -> None:
         name = name.strip(" *`")
@@ -98,51 +105,136 @@ class Entities:
 
     def freeze(self) -> None:
         """Compile the mention patterns once all names are known."""
-        self._model_re = _names_pattern(self.models.values())
+        self._model_re = _names(self.models.values())
+        self.has_models = self._model_re is not None
         names = [self.company or "", *self.aliases]
         if self.company:
             # "Helix" and "Aurora" name "Helix Bio" and "Aurora Robotics" in running text.
             first = self.company.split()[0]
             if len(first) >= 4 and first[0].isupper() and entity_key(first) not in self.models:
                 names.append(first)
-        self._company_re = _names_pattern(n for n in names if n)
-        self._others_re = _names_pattern(self.others.values())
+        self._company_re = _names(n for n in names if n)
+        self._others_re = _names(self.others.values())
 
     def models_in(self, text: str) -> Mentions:
         """Return (start, end, key) of every model mention, longest names first."""
-        return self._cached("model", text, self._model_re, entity_key)
+        found = self._models_seen.get(text)
+        if found is None:
+            found = self._models_seen[text] = _mentions(
+                self._model_re, text, self._model_keys, entity_key
+            )
+        return found
 
     def company_in(self, text: str) -> Mentions:
-        return self._cached("company", text, self._company_re, lambda _: self.company_key or "")
+        found = self._company_seen.get(text)
+        if found is None:
+            found = self._company_seen[text] = _mentions(
+                self._company_re, text, self._company_keys, lambda _: self.company_key or ""
+            )
+        return found
 
     def others_in(self, text: str) -> Mentions:
-        return self._cached("other", text, self._others_re, company_key)
-
-    def _cached(
-        self, kind: str, text: str, pattern: re.Pattern[str] | None, key: Callable[[str], str]
-    ) -> Mentions:
-        """The mentions of one kind in `text`, found once per text (the patterns are frozen)."""
-        found = self._seen.get((kind, text))
+        found = self._others_seen.get(text)
         if found is None:
-            found = self._seen[(kind, text)] = _mentions(pattern, text, key)
+            found = self._others_seen[text] = _mentions(
+                self._others_re, text, self._other_keys, company_key
+            )
+        return found
+
+    def orgs_in(self, text: str) -> Mentions:
+        """The company's mentions, then those of other organisations."""
+        found = self._orgs_seen.get(text)
+        if found is None:
+            found = self._orgs_seen[text] = self.company_in(text) + self.others_in(text)
         return found
 
 
-def _names_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    ordered = sorted({n for n in names if n}, key=len, reverse=True)
-    if not ordered:
-        return None
-    alternatives = "|".join(
+# Characters that case-insensitive matching folds onto an ASCII letter while `str.lower` does
+# not (or not onto one character): `_Names` matches a text with one of them as it is.
+_ODD_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+_NAME_BEFORE = re.compile(r"[\w-]")
+
+
+class _Names:
+    """Find names in a text: case-insensitively, between word ends (`_names_pattern`).
+
+    A pattern that opens with a look-behind is tried at every position of a text, and
+    case-insensitive letters stop the regex engine from skipping to where a name could start;
+    one of lower-case names without the look-behind, matched in the lower-cased text, is many
+    times faster. For ASCII names and a text without odd folds, the two match alike (`str.lower`
+    keeps each character's position, its class and its case-insensitive equivalence to ASCII);
+    other names or texts use the pattern as it is, compiled on first use.
+    """
+
+    __slots__ = ("_full", "_lowered", "_ordered")
+
+    def __init__(self, ordered: list[str]) -> None:
+        self._ordered = ordered
+        self._full: re.Pattern[str] | None = None
+        # Each name must have a character that is not optional (`-` and spaces are), so that
+        # no match is empty.
+        plain = all(n.isascii() and n.strip("- ") for n in ordered)
+        self._lowered = (
+            re.compile(rf"(?:{_name_alternatives(n.lower() for n in ordered)})(?![\w]|-\w)")
+            if plain
+            else None
+        )
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each name in `text`, as `_names_pattern` finds them."""
+        pattern = self._lowered
+        if pattern is None or not (text.isascii() or not _ODD_FOLDS.search(text)):
+            if self._full is None:
+                self._full = _names_pattern(self._ordered)
+            return [m.span() for m in self._full.finditer(text)]
+        lowered = text.lower()
+        search = pattern.search
+        before = _NAME_BEFORE.match
+        spans = []
+        pos = 0
+        while (found := search(lowered, pos)) is not None:
+            start = found.start()
+            # The look-behind of `_names_pattern`: a name does not continue a word. A match
+            # there is none, and the next may start one character further.
+            if start and before(lowered, start - 1):
+                pos = start + 1
+                continue
+            pos = found.end()
+            spans.append((start, pos))
+        return spans
+
+
+def _name_alternatives(ordered: Iterable[str]) -> str:
+    return "|".join(
         re.escape(n).replace(r"\-", r"[-\s]?").replace(r"\ ", r"[-\s]?") for n in ordered
     )
+
+
+def _names(names: Iterable[str]) -> _Names | None:
+    ordered = sorted({n for n in names if n}, key=len, reverse=True)
+    return _Names(ordered) if ordered else None
+
+
+def _names_pattern(ordered: Iterable[str]) -> re.Pattern[str]:
     # A name ends at a word end with no hyphenated suffix: `Step-2` is not in `Step-2-16k`.
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w]|-\w)", re.IGNORECASE)
+    return re.compile(
+        rf"(?<![\w-])(?:{_name_alternatives(ordered)})(?![\w]|-\w)", re.IGNORECASE
+    )
 
 
-def _mentions(pattern: re.Pattern[str] | None, text: str, key: Callable[[str], str]) -> Mentions:
-    if pattern is None:
+def _mentions(
+    names: _Names | None, text: str, keys: dict[str, str], key: Callable[[str], str]
+) -> Mentions:
+    if names is None:
         return ()
-    return tuple((m.start(), m.end(), key(m.group(0))) for m in pattern.finditer(text))
+    found = []
+    for start, end in names.find(text):
+        name = text[start:end]
+        k = keys.get(name)
+        if k is None:
+            k = keys[name] = key(name)
+        found.append((start, end, k))
+    return tuple(found)
 
 
 def find_entities(doc: Document, vocab: Vocabulary) -> Entities:
