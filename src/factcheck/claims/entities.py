@@ -83,20 +83,14 @@ class Entities:
     aliases: list[str] = field(default_factory=list)
     models: dict[str, str] = field(default_factory=dict)  # key -> display name
     others: dict[str, str] = field(default_factory=dict)  # other organisations: key -> display
-    _model_re: _Names | None = None
-    has_models: bool = False  # whether `models_in` can find anything (set by `freeze`)
-    _company_re: _Names | None = None
-    _others_re: _Names | None = None
-    # Mentions by text, one dict per kind: extraction asks about the same sentence once per
-    # claim it finds, and about a block's organisations once per value in it.
-    _models_seen: dict[str, Mentions] = field(default_factory=dict, repr=False, compare=False)
-    _company_seen: dict[str, Mentions] = field(default_factory=dict, repr=False, compare=False)
-    _others_seen: dict[str, Mentions] = field(default_factory=dict, repr=False, compare=False)
+    _models: _Finder = field(default_factory=lambda: _Finder(None, entity_key), repr=False,
+                             compare=False)
+    _company: _Finder = field(default_factory=lambda: _Finder(None, entity_key), repr=False,
+                              compare=False)
+    _others: _Finder = field(default_factory=lambda: _Finder(None, company_key), repr=False,
+                             compare=False)
+    # The company's and the other organisations' mentions of a text, together.
     _orgs_seen: dict[str, Mentions] = field(default_factory=dict, repr=False, compare=False)
-    # Keys by the text of a mention: a document writes each name in few ways.
-    _model_keys: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    _company_keys: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
-    _other_keys: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def add_model(self, name: str) -> None:
         name = name.strip(" *`")
@@ -105,41 +99,31 @@ class Entities:
 
     def freeze(self) -> None:
         """Compile the mention patterns once all names are known."""
-        self._model_re = _names(self.models.values())
-        self.has_models = self._model_re is not None
+        self._models = _Finder(_names(self.models.values()), entity_key)
         names = [self.company or "", *self.aliases]
         if self.company:
             # "Helix" and "Aurora" name "Helix Bio" and "Aurora Robotics" in running text.
             first = self.company.split()[0]
             if len(first) >= 4 and first[0].isupper() and entity_key(first) not in self.models:
                 names.append(first)
-        self._company_re = _names(n for n in names if n)
-        self._others_re = _names(self.others.values())
+        key = self.company_key or ""
+        self._company = _Finder(_names(n for n in names if n), lambda _: key)
+        self._others = _Finder(_names(self.others.values()), company_key)
+
+    @property
+    def has_models(self) -> bool:
+        """Whether `models_in` can find anything."""
+        return self._models.names is not None
 
     def models_in(self, text: str) -> Mentions:
         """Return (start, end, key) of every model mention, longest names first."""
-        found = self._models_seen.get(text)
-        if found is None:
-            found = self._models_seen[text] = _mentions(
-                self._model_re, text, self._model_keys, entity_key
-            )
-        return found
+        return self._models.mentions(text)
 
     def company_in(self, text: str) -> Mentions:
-        found = self._company_seen.get(text)
-        if found is None:
-            found = self._company_seen[text] = _mentions(
-                self._company_re, text, self._company_keys, lambda _: self.company_key or ""
-            )
-        return found
+        return self._company.mentions(text)
 
     def others_in(self, text: str) -> Mentions:
-        found = self._others_seen.get(text)
-        if found is None:
-            found = self._others_seen[text] = _mentions(
-                self._others_re, text, self._other_keys, company_key
-            )
-        return found
+        return self._others.mentions(text)
 
     def orgs_in(self, text: str) -> Mentions:
         """The company's mentions, then those of other organisations."""
@@ -222,19 +206,39 @@ def _names_pattern(ordered: Iterable[str]) -> re.Pattern[str]:
     )
 
 
-def _mentions(
-    names: _Names | None, text: str, keys: dict[str, str], key: Callable[[str], str]
-) -> Mentions:
-    if names is None:
-        return ()
-    found = []
-    for start, end in names.find(text):
-        name = text[start:end]
-        k = keys.get(name)
-        if k is None:
-            k = keys[name] = key(name)
-        found.append((start, end, k))
-    return tuple(found)
+class _Finder:
+    """The mentions of one kind of name in a text, each text looked at once.
+
+    Extraction asks about the same sentence once per claim it finds, and a document writes
+    each name in few ways: mentions are kept by text and keys by the name as written.
+    """
+
+    __slots__ = ("_key", "_keys", "_seen", "names")
+
+    def __init__(self, names: _Names | None, key: Callable[[str], str]) -> None:
+        self.names = names
+        self._key = key
+        self._seen: dict[str, Mentions] = {}
+        self._keys: dict[str, str] = {}
+
+    def mentions(self, text: str) -> Mentions:
+        found = self._seen.get(text)
+        if found is None:
+            found = self._seen[text] = self._find(text)
+        return found
+
+    def _find(self, text: str) -> Mentions:
+        if self.names is None:
+            return ()
+        keys = self._keys
+        found = []
+        for start, end in self.names.find(text):
+            name = text[start:end]
+            k = keys.get(name)
+            if k is None:
+                k = keys[name] = self._key(name)
+            found.append((start, end, k))
+        return tuple(found)
 
 
 def find_entities(doc: Document, vocab: Vocabulary) -> Entities:
