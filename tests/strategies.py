@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 from hypothesis import strategies as st
 
-from factcheck.quantities import DateValue, Money, Size
+from factcheck.quantities import DatePrecision, DateValue, Money, Qualifier, Size
 
 __all__ = [
     "COMPANY",
@@ -146,7 +146,7 @@ def money_models(draw: st.DrawFn, with_conversion: bool = True) -> Money:
     """A Money of any qualifier shape, for format/parse round trips."""
     currency = draw(st.sampled_from(["USD", "CNY", "EUR", "GBP", "HKD", "JPY"]))
     value = draw(amounts())
-    shape = draw(st.sampled_from(["exact", "at_least", "range", "approx", "at_most"]))
+    shape: Qualifier = draw(st.sampled_from(["exact", "at_least", "range", "approx", "at_most"]))
     low: Decimal = value
     high: Decimal | None = value
     if shape == "at_least":
@@ -210,7 +210,7 @@ def size_models(draw: st.DrawFn) -> Size:
     high: Decimal | None = value
     low = value
     active = None
-    arch = draw(st.sampled_from([None, "dense", "moe"]))
+    arch: Literal["dense", "moe"] | None = draw(st.sampled_from([None, "dense", "moe"]))
     if shape == "at_least":
         high = None
     elif shape == "range":
@@ -320,7 +320,7 @@ def date_models(draw: st.DrawFn) -> DateValue:
             day=calendar.monthrange(point.year, point.month)[1])
     if precision == "year":
         first, last = dt.date(first.year, 1, 1), dt.date(first.year, 12, 31)
-    return DateValue(text="", first=first, last=last, precision=precision,
+    return DateValue(text="", first=first, last=last, precision=cast(DatePrecision, precision),
                      as_of=case.unit == "as_of")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import subprocess
@@ -35,14 +36,14 @@ def fake_extract(doc: Any) -> list[Any]:
     """Claims as the real extractor would read them from the two dossiers above."""
     name = Path(doc.path).name
     if name == "a.md":
-        late_2024 = DateValue(text="late 2024", first="2024-09-01", last="2024-12-31",
-                              precision="part", as_of=True)
+        late_2024 = DateValue(text="late 2024", first=dt.date(2024, 9, 1),
+                              last=dt.date(2024, 12, 31), precision="part", as_of=True)
         threshold = Money(text="$1B", currency="USD", low=Decimal(10**9), high=Decimal(10**9))
         return [make_claim("status", path=doc.path, line=3, status="unicorn", negated=True,
                            threshold=threshold, date=late_2024,
                            evidence="not a unicorn as of late 2024")]
     if name == "b.md":
-        june = DateValue(text="June 2024", first="2024-06-01", last="2024-06-30",
+        june = DateValue(text="June 2024", first=dt.date(2024, 6, 1), last=dt.date(2024, 6, 30),
                          precision="month")
         value = Money(text="$2 billion", currency="USD", low=Decimal(2 * 10**9),
                       high=Decimal(2 * 10**9))

@@ -7,6 +7,8 @@ was valid and then changed is validated again and its error placed as before.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,11 +16,14 @@ from pathlib import Path
 import pytest
 
 from factcheck import ConfigError
-from factcheck.cache import Cache
+from factcheck.cache import PREVALIDATED_PATH, Cache
 from factcheck.cli import main
 from factcheck.rules import find_rule, load_rules
 from factcheck.rules.declarative import PhraseRule, load_rule_dir, load_rule_file
+from factcheck.vocab import data_dir
 from samples import RULE_HEADER as HEADER
+
+ROOT = Path(__file__).resolve().parents[1]
 
 EXISTENCE = '    message: "avoid {match}"\n    kind: existence\n'
 TOKENS = EXISTENCE + "    tokens: [x]\n"
@@ -262,22 +267,47 @@ def test_no_cache_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_warm_cache_imports_neither_jsonschema_nor_ruamel(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "a.yaml").write_text(rule_text(), encoding="utf-8")
     script = (
         "import sys\n"
         "from factcheck.cache import Cache\n"
         "from factcheck.rules.registry import load_rules\n"
         "from factcheck.vocab import default_vocabulary\n"
         f"cache = Cache({str(tmp_path / 'cache')!r})\n"
-        "load_rules(cache=cache)\n"
+        "load_rules(sys.argv[1:], cache=cache)\n"
         "default_vocabulary(cache)\n"
-        "print(cache.hits, cache.misses, sorted(m for m in sys.modules\n"
+        "print(sorted(m for m in sys.modules\n"
         "      if m.split('.')[0] in ('jsonschema', 'ruamel', '_ruamel_yaml')))\n"
     )
 
-    def run() -> str:
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                              check=True)
-        return done.stdout.split(" ", 2)[2].strip()
+    def run(*rule_dirs: Path) -> str:
+        done = subprocess.run([sys.executable, "-c", script, *map(str, rule_dirs)],
+                              capture_output=True, text=True, check=True)
+        return done.stdout.strip()
 
-    assert run() != "[]"  # the first run parses and validates
+    # factcheck's own files are shipped validated: not even the first run parses them.
     assert run() == "[]"
+    assert run(tmp_path / "mine") != "[]"  # a user's file is parsed and validated once
+    assert run(tmp_path / "mine") == "[]"
+
+
+def test_shipped_entries_are_up_to_date_and_only_for_the_shipped_bytes(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("prevalidate",
+                                                  ROOT / "scripts" / "prevalidate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    wanted = module.entries()
+    assert PREVALIDATED_PATH.read_text(encoding="utf-8") == wanted, (
+        "run python scripts/prevalidate.py")
+    rule_files = sorted(p for p in data_dir().glob("*.yaml") if p.name != "vocabulary.yaml")
+    assert sorted(k.split("/")[0] for k in json.loads(wanted)) == (
+        ["rules"] * len(rule_files) + ["vocabulary"])
+    # A copy of a shipped file with one more (invalid) key is not the shipped file.
+    shipped = rule_files[0]
+    copy = tmp_path / shipped.name
+    copy.write_text(shipped.read_text(encoding="utf-8").replace(
+        "\n    severity:", "\n    colour: red\n    severity:", 1), encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown field `colour`"):
+        load_rule_file(copy)

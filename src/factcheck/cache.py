@@ -10,7 +10,9 @@ a miss. The cache never raises: when the folder cannot be written, factcheck wor
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -25,6 +27,29 @@ ENV_NO_CACHE = "FACTCHECK_NO_CACHE"
 # miss, not garbage handed back to the caller.
 _MAGIC = b"FCC1"
 _DIGEST = 16
+
+
+#: Entries for the files factcheck ships (its rule files and vocabulary), made when they were
+#: written by `python scripts/prevalidate.py` (a test checks that it is up to date). Their keys
+#: are the same as the cache's: a shipped file is not parsed as YAML or checked against the
+#: schema at run time, with or without a cache. A file that differs from the shipped one has
+#: another key, so it is parsed and validated as any other.
+PREVALIDATED_PATH = Path(__file__).parent / "_prevalidated.json"
+
+
+def prevalidated(namespace: str, key: str) -> bytes | None:
+    """Return the shipped entry of `namespace` at `key`, or None."""
+    text = _prevalidated().get(f"{namespace}/{key}")
+    return None if text is None else text.encode()
+
+
+@functools.cache
+def _prevalidated() -> dict[str, str]:
+    try:
+        data = json.loads(PREVALIDATED_PATH.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def key_of(*parts: str | bytes) -> str:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from factcheck.errors import ConfigError
 from factcheck.findings import Severity
+from factcheck.records import Invalid, Record, meta, validate
 
 if TYPE_CHECKING:
     from factcheck.cache import Cache
@@ -30,37 +30,43 @@ CONFIG_FILES = (".factcheck.yaml", "pyproject.toml")
 Locator = Callable[[Sequence[str | int]], tuple[int, int]]
 
 
-class Config(BaseModel):
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Config(Record):
     """The settings of a project; relative paths and globs are relative to its file's folder."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "populate_by_name": True}
 
-    paths: tuple[str, ...] = Field((), description="What `check` reads when no PATH is given.")
-    exclude: tuple[str, ...] = Field((), description="Globs of files and folders to skip.")
-    select: tuple[str, ...] | None = Field(None, description="Rule codes, prefixes or names.")
-    ignore: tuple[str, ...] = Field((), description="Rule codes, prefixes or names to skip.")
-    severity: dict[str, Severity] = Field(
-        default_factory=dict, description="Rule code, prefix or name -> severity of its findings.")
-    fail_level: Severity = Field(Severity.ERROR, alias="fail-level",
-                                 description="Lowest severity that fails a check.")
-    rules: tuple[str, ...] = Field((), description="Extra folders of YAML rules.")
-    vocabulary: tuple[str, ...] = Field((), description="Extra vocabulary files.")
-    groups: tuple[tuple[str, ...], ...] = Field(
-        (), description="Lists of globs; the files of one list are checked as one dossier set.")
-    jobs: int | None = Field(None, ge=1, description="Worker processes (default: the "
-                                                      "machine's cores).")
-    cache: bool = Field(True, description="Keep results of unchanged dossier sets in "
-                                          "`.factcheck_cache/` beside this file.")
-    max_file_size: int = Field(2_000_000, ge=0, alias="max-file-size",
-                               description="Bytes; larger files are not read but reported "
-                                           "(0: no limit).")
-    rule_timeout: float = Field(30.0, gt=0, alias="rule-timeout",
-                                description="Seconds one rule may spend on one document or "
-                                            "set before it is stopped and reported (FC000).")
+    paths: tuple[str, ...] = meta("What `check` reads when no PATH is given.", default=())
+    exclude: tuple[str, ...] = meta("Globs of files and folders to skip.", default=())
+    select: tuple[str, ...] | None = meta("Rule codes, prefixes or names.", default=None)
+    ignore: tuple[str, ...] = meta("Rule codes, prefixes or names to skip.", default=())
+    severity: dict[str, Severity] = dataclasses.field(
+        default_factory=dict,
+        metadata={"description": "Rule code, prefix or name -> severity of its findings."})
+    fail_level: Severity = meta("Lowest severity that fails a check.", default=Severity.ERROR,
+                                alias="fail-level")
+    rules: tuple[str, ...] = meta("Extra folders of YAML rules.", default=())
+    vocabulary: tuple[str, ...] = meta("Extra vocabulary files.", default=())
+    groups: tuple[tuple[str, ...], ...] = meta(
+        "Lists of globs; the files of one list are checked as one dossier set.", default=())
+    jobs: int | None = meta("Worker processes (default: the machine's cores).", default=None,
+                            ge=1)
+    cache: bool = meta("Keep results of unchanged dossier sets in `.factcheck_cache/` beside "
+                       "this file.", default=True)
+    max_file_size: int = meta("Bytes; larger files are not read but reported (0: no limit).",
+                              default=2_000_000, ge=0, alias="max-file-size")
+    rule_timeout: float = meta("Seconds one rule may spend on one document or set before it "
+                               "is stopped and reported (FC000).", default=30.0, gt=0,
+                               alias="rule-timeout")
 
-    _source: str | None = PrivateAttr(None)
-    _root: Path = PrivateAttr(default_factory=Path.cwd)
-    _locate: Locator | None = PrivateAttr(None)
+    # Where the settings came from: not settings, so not fields. Declared as class variables,
+    # which dataclasses and pydantic leave alone, and set on each instance (`load_config`).
+    _source: ClassVar[str | None] = None
+    _root: ClassVar[Path]
+    _locate: ClassVar[functools.partial[tuple[int, int]] | None] = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_root", Path.cwd())
 
     @property
     def root(self) -> Path:
@@ -223,16 +229,15 @@ def load_config(path: str | os.PathLike[str]) -> Config:
             raise ConfigError(name, 1, 1, "expected a mapping of settings")
         locate = functools.partial(node_position, data)
     try:
-        config = Config.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [p if isinstance(p, int) else str(p) for p in err["loc"]]
+        config = validate(Config, data)
+    except Invalid as exc:
+        loc = [p if isinstance(p, int) else str(p) for p in exc.loc]
         line, column = locate(loc)
         where = ".".join(map(str, loc))
-        raise ConfigError(name, line, column, f"{where}: {err['msg']}") from None
-    config._source = name
-    config._root = Path(os.path.abspath(file.parent))
-    config._locate = locate
+        raise ConfigError(name, line, column, f"{where}: {exc.msg}") from None
+    object.__setattr__(config, "_source", name)
+    object.__setattr__(config, "_root", Path(os.path.abspath(file.parent)))
+    object.__setattr__(config, "_locate", locate)
     return config
 
 

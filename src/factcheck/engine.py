@@ -23,8 +23,6 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-from pydantic import BaseModel, ConfigDict
-
 from factcheck.errors import InputError
 from factcheck.findings import (
     Finding,
@@ -34,6 +32,7 @@ from factcheck.findings import (
     collapse,
     make_finding,
 )
+from factcheck.records import Record, build, dump, record
 from factcheck.rules.base import Rule, RuleContext
 from factcheck.rules.registry import INTERNAL_ERROR, load_rules
 
@@ -57,10 +56,9 @@ _MIN_FILES_FOR_JOBS = 16
 _CACHE_NAMESPACE = "sets"
 
 
-class InputProblem(BaseModel):
+@record
+class InputProblem(Record):
     """A file that could not be checked, and why, in one line."""
-
-    model_config = ConfigDict(frozen=True)
 
     path: str
     reason: str
@@ -69,10 +67,9 @@ class InputProblem(BaseModel):
         return f"{self.path}: {self.reason}"
 
 
-class Report(BaseModel):
+@record
+class Report(Record):
     """The outcome of a lint run: sorted findings, input problems and counts."""
-
-    model_config = ConfigDict(frozen=True)
 
     findings: tuple[Finding, ...] = ()
     errors: tuple[InputProblem, ...] = ()
@@ -310,7 +307,7 @@ class _Outcome:
     targets: dict[str, bool] = field(default_factory=dict)
 
     def to_json(self) -> bytes:
-        data = {"findings": [f.model_dump(mode="json") for f in self.findings],
+        data = {"findings": dump(self.findings),
                 "files": self.files, "links": sorted(self.links), "targets": self.targets}
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -323,7 +320,9 @@ class _Outcome:
             targets = {str(k): bool(v) for k, v in data["targets"].items()}
             if any(os.path.exists(path) != there for path, there in targets.items()):
                 return None
-            return cls([Finding.model_validate(f) for f in data["findings"]], [],
+            # The entry was written by `to_json` for this version of factcheck (the cache key
+            # says so): rebuild the findings without validating them again.
+            return cls([build(Finding, f) for f in data["findings"]], [],
                        int(data["files"]), frozenset(data["links"]), targets)
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
@@ -706,7 +705,8 @@ def _settings_key(active: Sequence[Rule], severities: dict[str, Severity], confi
     """Return a key for everything besides the files that decides a set's findings."""
     from factcheck.cache import key_of
 
-    parts: list[str] = [config.model_dump_json(), str(config.root), root, sys.version]
+    parts: list[str] = [json.dumps(dump(config), sort_keys=True), str(config.root), root,
+                       sys.version]
     for rule in active:
         parts.append(f"{rule.code} {rule.name} {severities.get(rule.code, rule.severity)} "
                      f"{type(rule).__module__}.{type(rule).__qualname__}")

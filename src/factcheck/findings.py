@@ -11,9 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from factcheck import quantities
+from factcheck.records import Record, meta, record
 
 
 class Severity(StrEnum):
@@ -32,35 +31,33 @@ class Severity(StrEnum):
 _RANKS = {Severity.ERROR: 2, Severity.WARNING: 1, Severity.INFO: 0}
 
 
-class RelatedLocation(BaseModel):
+@record
+class RelatedLocation(Record):
     """The other side of a finding: a span elsewhere and what it says."""
 
-    model_config = ConfigDict(frozen=True)
-
     path: str
-    line: int = Field(ge=1)
-    column: int = Field(ge=1)
-    end_line: int = Field(ge=1)
-    end_column: int = Field(ge=1)
+    line: int = meta(ge=1)
+    column: int = meta(ge=1)
+    end_line: int = meta(ge=1)
+    end_column: int = meta(ge=1)
     message: str
 
 
-class Finding(BaseModel):
+@record
+class Finding(Record):
     """One problem a rule found, at a primary span, with related spans for the other sides."""
 
-    model_config = ConfigDict(frozen=True)
-
-    rule: str = Field(description="Rule code, e.g. 'FC101'.")
-    name: str = Field(description="Rule name in kebab-case; reads as 'allow <name>'.")
+    rule: str = meta("Rule code, e.g. 'FC101'.")
+    name: str = meta("Rule name in kebab-case; reads as 'allow <name>'.")
     severity: Severity
     message: str
     path: str
-    line: int = Field(ge=1)
-    column: int = Field(ge=1)
-    end_line: int = Field(ge=1)
-    end_column: int = Field(ge=1)
+    line: int = meta(ge=1)
+    column: int = meta(ge=1)
+    end_line: int = meta(ge=1)
+    end_column: int = meta(ge=1)
     related: tuple[RelatedLocation, ...] = ()
-    fingerprint: str = Field(description="Stable identity: independent of lines and columns.")
+    fingerprint: str = meta("Stable identity: independent of lines and columns.")
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -175,7 +172,8 @@ def describe(value: Any) -> str:
         if formatter is not None:
             return str(formatter(value))
         return value.text
-    if isinstance(value, BaseModel):
-        return ", ".join(f"{k}={describe(v)}" for k, v in value if v not in (None, (), ""))
+    if isinstance(value, Record):
+        return ", ".join(f"{k}={describe(v)}" for k in type(value).model_fields
+                         if (v := getattr(value, k)) not in (None, (), ""))
     return str(value)
 

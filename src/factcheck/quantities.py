@@ -26,15 +26,21 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Context, Decimal
 from typing import Annotated, Any, ClassVar, Literal, TypeVar, overload
 
-from pydantic import BaseModel, ConfigDict, WithJsonSchema, model_validator
+from factcheck.records import Record, record
 
-# Decimals travel as strings in JSON; the schema is fixed here so that it does not change
-# with the pydantic version that generates it.
-Number = Annotated[
-    Decimal,
-    WithJsonSchema({"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?(E[+-]?[0-9]+)?$",
-                    "description": "A decimal number, written as a string."}),
-]
+
+class _DecimalText:
+    """JSON Schema of a decimal: a string. Fixed here so that the schema does not change with
+    the pydantic version that generates it (pydantic calls this hook; no import needed)."""
+
+    @staticmethod
+    def __get_pydantic_json_schema__(core_schema: Any, handler: Any) -> dict[str, Any]:
+        return {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?(E[+-]?[0-9]+)?$",
+                "description": "A decimal number, written as a string."}
+
+
+# Decimals travel as strings in JSON.
+Number = Annotated[Decimal, _DecimalText()]
 
 Qualifier = Literal["exact", "approx", "at_least", "at_most", "range", "vague"]
 
@@ -47,39 +53,35 @@ _ORDERED_FIELDS = (
 )
 
 
-class Quantity(BaseModel):
+@record
+class Quantity(Record):
     """A value found in text: `text` is the matched source, `start`/`end` its offsets in it."""
-
-    # Schemas are built on first use, not at import: most commands never make a quantity.
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     text: str
     start: int = 0
     end: int = 0
 
-    # The pairs of `_ORDERED_FIELDS` that this class has, worked out once per subclass: looking
-    # up a missing field on every instance goes through pydantic's slow `__getattr__`.
+    # The pairs of `_ORDERED_FIELDS` that this class has, worked out once per subclass.
     _ordered_pairs: ClassVar[tuple[tuple[str, str], ...]] = ()
 
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        fields = cls.model_fields
+    def __init_subclass__(cls) -> None:
+        # (No `super()` call: the zero-argument form fails in a slotted dataclass, whose class
+        # is a copy; neither `Record` nor `object` has anything to do here.)
+        names = set(cls.__annotations__) | {
+            name for base in cls.__mro__[1:] for name in getattr(base, "__annotations__", {})}
         cls._ordered_pairs = tuple(
-            (low, high) for low, high in _ORDERED_FIELDS if low in fields and high in fields
+            (low, high) for low, high in _ORDERED_FIELDS if low in names and high in names
         )
 
-    @model_validator(mode="after")
-    def _not_inverted(self) -> Quantity:
+    def __post_init__(self) -> None:
         # Comparison rules rely on low <= high; an inverted interval is a parser bug, not data.
-        values = self.__dict__
         for low_name, high_name in self._ordered_pairs:
-            low, high = values[low_name], values[high_name]
+            low, high = getattr(self, low_name), getattr(self, high_name)
             if low is not None and high is not None and low > high:
                 raise ValueError(f"{low_name} {low} is above {high_name} {high}")
-        return self
 
 
+@record
 class Money(Quantity):
     """An amount of money as a closed interval [low, high]; high None means unbounded above."""
 
@@ -92,6 +94,7 @@ class Money(Quantity):
     per: str | None = None  # a rate: "month" for "$15M a month", "M tokens" for "$0.14/M tokens"
 
 
+@record
 class Size(Quantity):
     """A model size in parameters as an interval; `active_*` is the active interval of MoE."""
 
@@ -107,6 +110,7 @@ class Size(Quantity):
 DatePrecision = Literal["day", "month", "quarter", "half", "part", "year", "range"]
 
 
+@record
 class DateValue(Quantity):
     """A date as the interval of days it may denote, with its precision."""
 
@@ -117,6 +121,7 @@ class DateValue(Quantity):
     as_of: bool = False  # "as of April 2025": a state at that time ("by 2026" is a deadline)
 
 
+@record
 class Percent(Quantity):
     """A percentage interval in percent units: "30-40%" is [30, 40]."""
 
@@ -126,6 +131,7 @@ class Percent(Quantity):
     qualifier: Qualifier = "exact"
 
 
+@record
 class Rank(Quantity):
     """A rank position interval: "#2-3" is [2, 3]; "top" is [1, 1] with `top` set."""
 
@@ -136,6 +142,7 @@ class Rank(Quantity):
     top: bool = False
 
 
+@record
 class Count(Quantity):
     """A count of things: "11 models", "eleven US cities", "12+ models"."""
 
@@ -146,6 +153,7 @@ class Count(Quantity):
     noun: str = ""
 
 
+@record
 class Duration(Quantity):
     """A duration in months as an interval: "16-year" is [192, 192]."""
 

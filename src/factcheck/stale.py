@@ -58,7 +58,8 @@ def claim_value(claim: Claim) -> Hashable:
     if isinstance(value, DateValue):
         return ("date", value.first, value.last)
     if isinstance(value, Quantity):
-        return (type(value).__name__, *(v for k, v in value if k in {"low", "high"}))
+        return (type(value).__name__,
+                *(getattr(value, k) for k in ("low", "high") if k in type(value).model_fields))
     return value if isinstance(value, Hashable) else repr(value)
 
 

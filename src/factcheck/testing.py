@@ -148,7 +148,8 @@ def make_claim(
 
     The span covers `evidence` on `line`; offsets grow with the line so claims sort by it.
     """
-    from factcheck.claims.models import CLAIM_ADAPTER
+    from factcheck.claims.models import claim_classes
+    from factcheck.records import validate
 
     text = evidence if evidence is not None else f"{subject} {kind}"
     data = {
@@ -166,4 +167,4 @@ def make_claim(
         "end_offset": line * 1000 + len(text),
         **fields,
     }
-    return CLAIM_ADAPTER.validate_python(data)
+    return validate(claim_classes()[kind], data)  # type: ignore[return-value]

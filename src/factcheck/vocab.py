@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
-
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from factcheck._yaml import Located, load_data, plain_json, read_source
 from factcheck.errors import ConfigError
+from factcheck.records import Invalid, Record, meta, record, validate
 
 if TYPE_CHECKING:
     from factcheck.cache import Cache
@@ -20,37 +20,44 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Strict(Record):
+    __slots__ = ()
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
+@record
 class Threshold(_Strict):
     currency: str
     amount: Decimal
 
 
+@record
 class MaturityStage(_Strict):
     stage: str
     level: int
     phrases: tuple[str, ...]
 
 
+@record
 class StatusTerm(_Strict):
     status: str
     threshold: Threshold | None = None
     phrases: tuple[str, ...]
 
 
+@record
 class Retraction(_Strict):
     markers: tuple[str, ...]
 
 
+@record
 class Revenue(_Strict):
     revenue_target: tuple[str, ...]
     arr: tuple[str, ...]
     revenue: tuple[str, ...]
 
 
+@record
 class Phrases(_Strict):
     open_weights: dict[str, tuple[str, ...]]
     negations: tuple[str, ...]
@@ -67,19 +74,24 @@ class Phrases(_Strict):
     roles: tuple[str, ...]
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Vocabulary(_Strict):
     """Column names, cell values and phrases, all compared case-insensitively."""
 
-    columns: dict[str, tuple[str, ...]] = Field(description="Claim field -> header texts.")
-    values: dict[str, dict[str, tuple[str, ...]]] = Field(description="Field -> value -> cells.")
+    columns: dict[str, tuple[str, ...]] = meta("Claim field -> header texts.")
+    values: dict[str, dict[str, tuple[str, ...]]] = meta("Field -> value -> cells.")
     phrases: Phrases
-    _columns: dict[str, str] = PrivateAttr(default_factory=dict)
-    _memo: dict[str, Any] = PrivateAttr(default_factory=dict)
 
-    def model_post_init(self, context: Any, /) -> None:
-        self._columns = {
+    # Derived from the fields, and patterns compiled from them: not fields. Declared as class
+    # variables, which dataclasses and pydantic leave alone, and set on each instance.
+    _columns: ClassVar[dict[str, str]]
+    _memo: ClassVar[dict[str, Any]]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_columns", {
             normalise_label(h): field for field, headers in self.columns.items() for h in headers
-        }
+        })
+        object.__setattr__(self, "_memo", {})
 
     def memo(self, key: str, build: Callable[[Vocabulary], T]) -> T:
         """Return `build(self)`, computed once per vocabulary (e.g. compiled patterns)."""
@@ -162,24 +174,26 @@ CACHE_NAMESPACE = "vocabulary"
 def load_vocabulary_file(path: Path, *, cache: Cache | None = None) -> Vocabulary:
     """Load and validate one vocabulary file; errors name path:line:column.
 
-    With a `cache`, a file whose exact bytes were valid before is not parsed as YAML again: its
-    data is read from the cache (and validated by the model, which is cheap).
+    A file whose exact bytes were valid before is not parsed as YAML again: its data comes as
+    JSON from the entry shipped for factcheck's own vocabulary
+    (`factcheck.cache.prevalidated`) or from the `cache` (and is checked again: without
+    pydantic when it conforms).
     """
-    raw, text = read_source(path)
-    key = None
-    if cache is not None:
-        from factcheck.cache import key_of
+    from factcheck.cache import key_of, prevalidated
 
-        key = key_of(CACHE_NAMESPACE, raw)
+    raw, text = read_source(path)
+    key = key_of(CACHE_NAMESPACE, raw)
+    hit = prevalidated(CACHE_NAMESPACE, key)
+    if hit is None and cache is not None:
         hit = cache.get(CACHE_NAMESPACE, key)
-        if hit is not None:
-            try:
-                return _validated(Located(str(path), text, json.loads(hit)))
-            except (ValueError, ConfigError):
-                pass  # a foreign or outdated entry: load the file as if it were not cached
+    if hit is not None:
+        try:
+            return _validated(Located(str(path), text, json.loads(hit)))
+        except (ValueError, ConfigError):
+            pass  # a foreign or outdated entry: load the file as if it were not cached
     located = Located(str(path), text, load_data(str(path), text))
     vocab = _validated(located)
-    if cache is not None and key is not None:
+    if cache is not None:
         blob = plain_json(located.data)
         if blob is not None:
             cache.put(CACHE_NAMESPACE, key, blob)
@@ -188,12 +202,11 @@ def load_vocabulary_file(path: Path, *, cache: Cache | None = None) -> Vocabular
 
 def _validated(located: Located) -> Vocabulary:
     try:
-        return _normalise_lists(Vocabulary.model_validate(located.data))
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [str(p) if not isinstance(p, int) else p for p in err["loc"]]
-        where = ".".join(str(p) for p in err["loc"])
-        raise located.error(loc, f"{where}: {err['msg']}") from None
+        return _normalise_lists(validate(Vocabulary, located.data))
+    except Invalid as exc:
+        loc = [str(p) if not isinstance(p, int) else p for p in exc.loc]
+        where = ".".join(str(p) for p in exc.loc)
+        raise located.error(loc, f"{where}: {exc.msg}") from None
 
 
 _DEFAULT: list[Vocabulary] = []

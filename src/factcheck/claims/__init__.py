@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from factcheck.claims.models import CLAIM_ADAPTER, Claim
+from factcheck.claims.models import Claim
 
 if TYPE_CHECKING:
     from factcheck.claims.extract import extract_claims
@@ -28,7 +28,13 @@ def __getattr__(name: str) -> Any:
 
 def claims_schema() -> dict[str, Any]:
     """Return the JSON Schema of `factcheck claims --format json` output."""
-    claim = CLAIM_ADAPTER.json_schema(ref_template="#/$defs/{model}")
+    from typing import Annotated
+
+    from pydantic import Field
+
+    from factcheck.records import json_schema
+
+    claim = json_schema(Annotated[Claim, Field(discriminator="kind")])
     defs = claim.pop("$defs", {})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, Any
 from factcheck.errors import ConfigError
 from factcheck.findings import Finding, Severity, Span, collapse, describe
 from factcheck.quantities import Count, DateValue, Duration, Money, Percent, Rank, Size
+from factcheck.records import Record
 from factcheck.rules.base import Rule, RuleContext, Scope
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
     from factcheck._yaml import Located
     from factcheck.cache import Cache
     from factcheck.claims.models import Claim
@@ -85,20 +84,17 @@ def _flatten(value: Any) -> Iterator[Any]:
         yield value
 
 
-def _claim_models() -> dict[str, type[BaseModel]]:
+def _claim_models() -> dict[str, type[Record]]:
     from factcheck.claims.models import Claim
 
-    union = typing.get_args(Claim)[0]
-    return {m.model_fields["kind"].default: m for m in typing.get_args(union)}
+    return {m.model_fields["kind"].default: m for m in typing.get_args(Claim)}
 
 
-def _path_error(model: type[BaseModel], path: FieldPath) -> str | None:
+def _path_error(model: type[Record], path: FieldPath) -> str | None:
     """Say why `path` does not name a field of `model`, or return None when it does."""
-    from pydantic import BaseModel
-
     current: list[Any] = [model]
     for name, each in path.steps:
-        models = [t for t in current if isinstance(t, type) and issubclass(t, BaseModel)]
+        models = [t for t in current if isinstance(t, type) and issubclass(t, Record)]
         if name == _FILE and any("path" in m.model_fields for m in models) and not each:
             current = [str]
             continue
@@ -657,32 +653,34 @@ def load_rule_dir(directory: Path, *, cache: Cache | None = None) -> list[Declar
 def load_rule_file(path: Path, *, cache: Cache | None = None) -> list[DeclarativeRule]:
     """Load, validate and compile one YAML rule file; errors name path:line:column.
 
-    With a `cache`, a file whose exact bytes were valid before (under this schema and factcheck
-    version) is neither parsed as YAML nor checked against the schema again, so jsonschema is
-    not even imported: its data comes from the cache as JSON. Its rules are still compiled,
-    which checks every field path, template and pattern. Without a cache nothing is written.
+    A file whose exact bytes were valid before (under this schema and factcheck version) is
+    neither parsed as YAML nor checked against the schema again, so neither ruamel.yaml nor
+    jsonschema is imported: its data comes as JSON from the entries shipped for factcheck's
+    own rule files (`factcheck.cache.prevalidated`) or from the `cache`. Its rules are still
+    compiled, which checks every field path, template and pattern. Without a cache nothing
+    is written.
     """
     from factcheck._yaml import Located, load_data, plain_json, read_source
+    from factcheck.cache import key_of, prevalidated
 
     raw, text = read_source(path)
     where = str(path)
-    key = data = None
-    if cache is not None:
-        from factcheck.cache import key_of
-
-        key = key_of(CACHE_NAMESPACE, _schema_bytes(), raw)
+    key = key_of(CACHE_NAMESPACE, _schema_bytes(), raw)
+    hit = prevalidated(CACHE_NAMESPACE, key)
+    if hit is None and cache is not None:
         hit = cache.get(CACHE_NAMESPACE, key)
-        if hit is not None:
-            try:
-                data = json.loads(hit)
-            except ValueError:
-                data = None
+    data = None
+    if hit is not None:
+        try:
+            data = json.loads(hit)
+        except ValueError:
+            data = None
     known_valid = isinstance(data, dict)
     loader = _Loader(Located(where, text, data if known_valid else load_data(where, text)))
     if not known_valid:
         loader.validate()
     rules = [loader.build(i, spec) for i, spec in enumerate(loader.root["rules"])]
-    if cache is not None and key is not None and not known_valid:
+    if cache is not None and not known_valid:
         blob = plain_json(loader.root)
         if blob is not None:
             cache.put(CACHE_NAMESPACE, key, blob)
@@ -760,7 +758,7 @@ class _Loader:
             if field in spec:
                 selections[field] = self.selection(spec[field], (*at, field), models)
 
-        def model(field: str) -> type[BaseModel]:
+        def model(field: str) -> type[Record]:
             return models[selections[field].kind]
 
         def path(text: str, loc: Loc, *fields: str) -> FieldPath:
@@ -861,7 +859,7 @@ class _Loader:
         return compiled
 
     def selection(self, spec: Mapping[str, Any], loc: Loc,
-                  models: Mapping[str, type[BaseModel]]) -> Selection:
+                  models: Mapping[str, type[Record]]) -> Selection:
         kind = str(spec["kind"])
         where = []
         for key, accepted in spec.get("where", {}).items():
