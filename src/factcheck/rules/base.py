@@ -142,9 +142,9 @@ class RuleContext:
 class ClaimIndex:
     """Claims grouped for lookup: by kind, by class, and by subject key.
 
-    Each grouping is made on first use with one pass over the claims and kept; every list
-    keeps source order (the order of the context's claims). Looking a group up compares
-    nothing; rules count the pairs they then examine with `RuleContext.compared`.
+    Each grouping is made on first use and kept; every list keeps source order (the order of
+    the context's claims). Looking a group up compares nothing; rules count the pairs they
+    then examine with `RuleContext.compared`.
     """
 
     def __init__(self, claims: Sequence[Claim]) -> None:
@@ -155,14 +155,37 @@ class ClaimIndex:
         self._classes: dict[type[Any], list[Claim]] | None = None
         self._by_subject: dict[type[Any], Mapping[str, tuple[Any, ...]]] = {}
 
+    def _by_class(self) -> dict[type[Any], list[Claim]]:
+        # The one pass over every claim that the groupings by class and by kind share.
+        if self._classes is None:
+            classes: dict[type[Any], list[Claim]] = {}
+            for claim in self._claims:
+                classes.setdefault(type(claim), []).append(claim)
+            self._classes = classes
+        return self._classes
+
     def of_kind(self, kind: str) -> Sequence[Claim]:
         """Return the claims of one kind ("valuation"), in source order."""
         if self._kinds is None:
-            kinds: dict[str, list[Claim]] = {}
-            for claim in self._claims:
-                kinds.setdefault(claim.kind, []).append(claim)
-            self._kinds = {key: tuple(group) for key, group in kinds.items()}
+            self._kinds = self._group_kinds()
         return self._kinds.get(kind, ())
+
+    def _group_kinds(self) -> dict[str, tuple[Claim, ...]]:
+        # Each claim class fixes its kind (a Literal field), so a kind's claims are usually
+        # one class's group, already in source order. The kinds of each group are read, not
+        # assumed: a kind met in several groups, or in a group of several kinds, is picked
+        # out of all the claims instead, which keeps source order too.
+        owners: dict[str, list[list[Claim]]] = {}
+        mixed: set[str] = set()
+        for group in self._by_class().values():
+            kinds = {claim.kind for claim in group}
+            if len(kinds) > 1:
+                mixed |= kinds
+            for kind in kinds:
+                owners.setdefault(kind, []).append(group)
+        return {kind: tuple(groups[0]) if len(groups) == 1 and kind not in mixed
+                else tuple(claim for claim in self._claims if claim.kind == kind)
+                for kind, groups in owners.items()}
 
     def of_type(self, cls: type[C]) -> list[C]:
         """Return the claims that are instances of a claim class, in source order."""
@@ -175,12 +198,7 @@ class ClaimIndex:
         # Claims grouped once by their exact class: a class asked for is then a lookup, not
         # an isinstance test of every claim per rule. A class that several claim classes
         # derive from is rare: its claims are picked out in one pass.
-        if self._classes is None:
-            classes: dict[type[Any], list[Claim]] = {}
-            for claim in self._claims:
-                classes.setdefault(type(claim), []).append(claim)
-            self._classes = classes
-        groups = [group for kind, group in self._classes.items() if issubclass(kind, cls)]
+        groups = [group for kind, group in self._by_class().items() if issubclass(kind, cls)]
         if len(groups) > 1:
             return [claim for claim in self._claims if isinstance(claim, cls)]
         return groups[0] if groups else []

@@ -1316,6 +1316,7 @@ _ROLE_WORDS = re.compile(
     r"(?<![\w-])(?:chief (executive|financial|technology|technical|operating)(?: officer)?"
     r"|(ceo|cfo|cto|coo))(?![\w-])")
 # "former Sogou CEO" is a past role, possibly elsewhere; "co-CEO" and "interim CEO" are shared.
+_SOLE = frozenset(_SOLE_ROLES.values())
 _NOT_SOLE = re.compile(
     r"(?:\b(?:former|ex|previous(?:ly)?|then|past|one-time)\b[\s-]*(?:[\w.&'-]+\s+){0,3}"
     r"|\b(?:interim|acting|deputy|vice|co)[\s-]*)$")
@@ -1388,7 +1389,7 @@ def _person_problems(a: PersonClaim, b: PersonClaim) -> str | None:
             return (f"{b.subject}: {describe(b.tenure)} at {b.employer} here but "
                     f"{describe(a.tenure)} ({_where(a, b)})")
         return None
-    shared = sorted(roles_a & roles_b & set(_SOLE_ROLES.values()))
+    shared = sorted(roles_a & roles_b & _SOLE)
     if shared and _certainly_overlap(a, b):
         return (f"{b.employer}: {b.subject} and {a.subject} are both named "
                 f"{shared[0].upper()} at the same time ({_where(a, b)})")

@@ -171,9 +171,10 @@ def _point(value: Any, unit: str) -> Interval | None:
     return None
 
 
-def _intervals(a: Any, b: Any) -> tuple[Interval, Interval] | None:
-    """Return comparable intervals of two values, or None when they cannot be compared."""
-    ia, ib = _interval(a), _interval(b)
+def _intervals(a: Any, ia: tuple[str, Interval] | None, b: Any,
+               ib: tuple[str, Interval] | None) -> tuple[Interval, Interval] | None:
+    """Return comparable intervals of two values, given their `_interval`s, or None when they
+    cannot be compared."""
     if ia is not None and ib is not None:
         if ia[0] == ib[0]:
             return ia[1], ib[1]
@@ -200,18 +201,19 @@ def _below(x: Interval, y: Interval, strict: bool) -> bool:
 
 
 def _compare_intervals(a: Interval, op: str, b: Interval) -> bool:
-    disjoint = _below(a, b, True) or _below(b, a, True)
-    results = {
-        "<": lambda: _below(a, b, True),
-        "<=": lambda: _below(a, b, False),
-        ">": lambda: _below(b, a, True),
-        ">=": lambda: _below(b, a, False),
-        "==": lambda: a == b,
-        "!=": lambda: a != b,
-        "overlaps": lambda: not disjoint,
-        "disjoint": lambda: disjoint,
-    }
-    return results[op]()
+    if op == "disjoint":
+        return _below(a, b, True) or _below(b, a, True)
+    if op == "overlaps":
+        return not (_below(a, b, True) or _below(b, a, True))
+    if op == "<" or op == "<=":
+        return _below(a, b, op == "<")
+    if op == ">" or op == ">=":
+        return _below(b, a, op == ">")
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    raise KeyError(op)
 
 
 def _scalar(value: Any) -> Any:
@@ -246,8 +248,20 @@ def compare(a: Any, op: str, b: Any) -> bool:
     """Return whether `a op b` certainly holds; missing or incomparable values give False."""
     if a is None or b is None:
         return False
-    if _interval(a) is not None or _interval(b) is not None:
-        pair = _intervals(a, b)
+    kind = type(a)
+    if kind is type(b):
+        # The commonest pairs, read as the general path below reads them: two dates or two
+        # amounts in one currency are intervals of one unit (see `_interval`); two plain
+        # strings or two booleans are no quantities, and `_scalar` and `_coerce` keep them.
+        if kind is DateValue:
+            return _compare_intervals((a.first, a.last), op, (b.first, b.last))
+        if kind is Money and a.currency == b.currency:
+            return _compare_intervals((a.low, a.high), op, (b.low, b.high))
+        if kind is str or kind is bool:
+            return _SCALAR_OPS[op](a, b)
+    ia, ib = _interval(a), _interval(b)
+    if ia is not None or ib is not None:
+        pair = _intervals(a, ia, b, ib)
         return pair is not None and _compare_intervals(pair[0], op, pair[1])
     x, y = _coerce(_scalar(a), b), _coerce(_scalar(b), a)
     if isinstance(x, bool) != isinstance(y, bool) or isinstance(x, str) != isinstance(y, str):
