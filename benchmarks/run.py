@@ -558,15 +558,21 @@ def measure_e2e(folder: Path, repeat: int) -> Json:
 
 
 def measure_startup(file: Path, runs: int) -> Json:
-    """Wall time of `factcheck check FILE` (cold and warm cache) and of the markdown-it
-    one-liner, interleaved so that they share the machine's load, best of `runs`."""
+    """Wall time of `factcheck check FILE` (no cache, warm cache, and a file edited since the
+    last run with the rules and vocabulary in the cache: a pre-commit hook's usual case) and
+    of the markdown-it one-liner, interleaved so that they share the machine's load, best of
+    `runs`."""
     env = dict(os.environ)
     env.pop("FACTCHECK_CACHE_DIR", None)
-    with tempfile.TemporaryDirectory(prefix="factcheck-cache-") as cache_dir:
+    with tempfile.TemporaryDirectory(prefix="factcheck-cache-") as cache_dir, \
+            tempfile.TemporaryDirectory(prefix="factcheck-edited-") as edit_dir:
+        edited = Path(edit_dir) / file.name
+        shutil.copyfile(file, edited)
+        cached = {**env, "FACTCHECK_CACHE_DIR": cache_dir}
         commands = {
             "factcheck_cold": ([*_factcheck_command(), "check", "--no-cache", str(file)], env),
-            "factcheck_warm": ([*_factcheck_command(), "check", str(file)],
-                               {**env, "FACTCHECK_CACHE_DIR": cache_dir}),
+            "factcheck_warm": ([*_factcheck_command(), "check", str(file)], cached),
+            "factcheck_edited": ([*_factcheck_command(), "check", str(edited)], cached),
             "mdit_one_liner": ([sys.executable, "-c", MDIT_ONE_LINER.format(path=str(file))],
                                env),
             "python_bare": ([sys.executable, "-c", "pass"], env),
@@ -575,8 +581,11 @@ def measure_startup(file: Path, runs: int) -> Json:
             subprocess.run(command, capture_output=True, env=command_env, cwd=file.parent)
         best = dict.fromkeys(commands, float("inf"))
         load = _load()
-        for _ in range(runs):
+        for i in range(runs):
             for name, (command, command_env) in commands.items():
+                if name == "factcheck_edited":  # a new line: the file's set is not cached
+                    with edited.open("a", encoding="utf-8") as handle:
+                        handle.write(f"\nEdited line {i}.\n")
                 start = time.perf_counter()
                 subprocess.run(command, capture_output=True, env=command_env, cwd=file.parent)
                 best[name] = min(best[name], time.perf_counter() - start)
@@ -589,6 +598,7 @@ def measure_startup(file: Path, runs: int) -> Json:
         "seconds": best,
         "ratio_cold": best["factcheck_cold"] / best["mdit_one_liner"],
         "ratio_warm": best["factcheck_warm"] / best["mdit_one_liner"],
+        "ratio_edited": best["factcheck_edited"] / best["mdit_one_liner"],
     }
     runs_split = [_spawn("startup", file, file.parent)["steps"] for _ in range(runs)]
     result["split"] = [{"step": first["step"],
@@ -752,12 +762,14 @@ def targets(results: list[Json], startup: Json | None) -> list[Json]:
     rows: list[Json] = []
     if startup:
         ratio_cold, ratio_warm = startup["ratio_cold"], startup["ratio_warm"]
+        ratio_edited = startup["ratio_edited"]
         sec = startup["seconds"]
         rows.append({"target": "(a) start-up ≤ 3× the markdown-it one-liner",
-                     "measured": f"cold {sec['factcheck_cold']:.3f} s = {ratio_cold:.2f}×, warm "
-                                 f"{sec['factcheck_warm']:.3f} s = {ratio_warm:.2f}× (one-liner "
-                                 f"{sec['mdit_one_liner']:.3f} s)",
-                     "holds": ratio_cold <= 3 and ratio_warm <= 3})
+                     "measured": f"no cache {sec['factcheck_cold']:.3f} s = {ratio_cold:.2f}×, "
+                                 f"edited file {sec['factcheck_edited']:.3f} s = "
+                                 f"{ratio_edited:.2f}×, warm {sec['factcheck_warm']:.3f} s = "
+                                 f"{ratio_warm:.2f}× (one-liner {sec['mdit_one_liner']:.3f} s)",
+                     "holds": max(ratio_cold, ratio_warm, ratio_edited) <= 3})
     inproc = [r for r in results if r.get("inproc") and not r.get("corpus")]
     if inproc:
         big = inproc[-1]
@@ -930,10 +942,13 @@ def parent_main(args: argparse.Namespace) -> int:
                   f"| `factcheck check --no-cache` one {startup['lines']}-line dossier | "
                   f"{sec['factcheck_cold']:.3f} |",
                   f"| `factcheck check` same file, warm cache | {sec['factcheck_warm']:.3f} |",
+                  f"| `factcheck check` a copy edited before each run, rules cached | "
+                  f"{sec['factcheck_edited']:.3f} |",
                   f"| markdown-it one-liner, same file | {sec['mdit_one_liner']:.3f} |",
                   f"| `python -c pass` | {sec['python_bare']:.3f} |",
                   f"| ratio cold / one-liner | {startup['ratio_cold']:.2f}× |",
-                  f"| ratio warm / one-liner | {startup['ratio_warm']:.2f}× |", "",
+                  f"| ratio warm / one-liner | {startup['ratio_warm']:.2f}× |",
+                  f"| ratio edited / one-liner | {startup['ratio_edited']:.2f}× |", "",
                   "| inside one `factcheck check` process, no cache (best of "
                   f"{startup['runs']} processes) | ms |", "|---|---:|"]
         lines += [f"| {s['step']} | {s['seconds'] * 1000:.1f} |" for s in startup["split"]]

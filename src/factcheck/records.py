@@ -8,8 +8,8 @@ a check does not pay for importing pydantic and building its validators at start
 pydantic stays where it is the right tool, imported on first use: validating data from
 outside (`model_validate`: configuration and vocabulary files, JSON handed to the library)
 and describing records as JSON Schema (`json_schema`). pydantic reads a record's dataclass
-fields as it reads its own models: `field(metadata={"description": ..., "ge": 1})` carries
-descriptions and constraints, `__pydantic_config__` the model settings.
+fields as it reads its own models: `meta("...", ge=1)` puts a description and constraints in
+the field's metadata, where pydantic finds them; `__pydantic_config__` holds model settings.
 
 Records keep the part of pydantic's model interface that factcheck and its users call:
 `model_dump`, `model_copy`, `model_validate` and `model_fields`.
