@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from factcheck.document import Document, Paragraph, Table
@@ -241,8 +242,17 @@ class _Finder:
         return tuple(found)
 
 
-def find_entities(doc: Document, vocab: Vocabulary) -> Entities:
-    """Collect the company, its aliases, the model names and other organisations of a document."""
+def find_entities(
+    doc: Document,
+    vocab: Vocabulary,
+    fields_of: Callable[[Table], Sequence[str | None]] | None = None,
+) -> Entities:
+    """Collect the company, its aliases, the model names and other organisations of a document.
+
+    `fields_of(table)` is `header_fields(vocab, table)`, from a caller that reads them too.
+    """
+    if fields_of is None:
+        fields_of = functools.partial(header_fields, vocab)
     ents = Entities()
     if doc.title:
         head = _TITLE_SPLIT.split(doc.title, maxsplit=1)[0]
@@ -255,7 +265,7 @@ def find_entities(doc: Document, vocab: Vocabulary) -> Entities:
             ents.aliases = [a for a in aliases if a]
     for block in doc.blocks:
         if isinstance(block, Table):
-            fields = [vocab.column_field(c.inline.text) for c in block.header]
+            fields = fields_of(block)
             if "model" in fields and len(set(fields) - {None, "model"}) >= 1:
                 col = fields.index("model")
                 for row in block.rows:
@@ -273,6 +283,11 @@ def find_entities(doc: Document, vocab: Vocabulary) -> Entities:
                 _add_other(ents, m.group(1))
     ents.freeze()
     return ents
+
+
+def header_fields(vocab: Vocabulary, table: Table) -> list[str | None]:
+    """The field that each header cell of `table` names, or None."""
+    return [vocab.column_field(c.inline.text) for c in table.header]
 
 
 def _index_sections(doc: Document) -> list[str]:

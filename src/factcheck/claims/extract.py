@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
@@ -15,6 +16,7 @@ from factcheck.claims.entities import (
     company_key,
     entity_key,
     find_entities,
+    header_fields,
     is_pseudo_heading,
     split_names,
 )
@@ -64,6 +66,7 @@ from factcheck.vocab import Vocabulary, normalise_label
 # emphasis, or at a line break: `(?<=[.!?])\s+(?=[A-Z"“(*\[])|\n`, written so that every
 # match starts with a `\s`, which lets the regex engine skip to whitespace (a third faster).
 _SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*(?=[A-Z\"“(*\[])|(?<=\n))")
+_SENTENCE_MARK = re.compile(r"[.!?\n]")
 _COLON_LABEL = re.compile(r"^([^:\n]{1,80}?):\s+(?=\S)")
 _LABEL = re.compile(r"^([^:\n—–]{1,80}?)\s+[—–]\s+(?=\S)")
 _CLAUSE_BREAK = re.compile(r"[;]|\s[-–—]\s")
@@ -177,6 +180,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 # not ("İ" matches "i"): a sentence with one of them is scanned with every pattern.
 _ODD_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
 _DIGIT = re.compile(r"\d")
+_ASCII_DIGIT = re.compile(rb"[0-9]")
 # For the words of an ASCII sentence: upper-case letters to lower case, lower-case letters and
 # digits as they are, any other byte to a space.
 _ASCII_WORDS = bytes(
@@ -196,8 +200,16 @@ _NUMBER_WORDS = frozenset({
 })
 _SIZE_WORDS = frozenset({"trillion", "billion"})
 _TOP = frozenset({"top"})
+_NO = frozenset({"no"})
 # Every set that `_Words.any_of` is asked about.
-_WATCHED = _VAGUE_MONEY_WORDS | _NUMBER_WORDS | _SIZE_WORDS | _TOP
+_WATCHED = _VAGUE_MONEY_WORDS | _NUMBER_WORDS | _SIZE_WORDS | _TOP | _NO
+# What a rank of `find_ranks` holds beside a digit, but for "#" or the word "no" ("No. 3"):
+# an ordinal, in any case (its pattern ignores case).
+_ORDINAL_HINT = re.compile(r"\d(?:st|nd|rd|th)", re.IGNORECASE)
+# What a count of `find_counts` holds unless its number is a word: the number's last digit,
+# maybe a "+", blanks and the first letter of a word after it (in case-insensitive matching,
+# as `quantities._COUNTS` matches).
+_COUNT_HINT = re.compile(r"\d\+?[ \t]+[A-Za-z]", re.IGNORECASE)
 # Lower-case text that `_CONTEXT` and `_RELEASE_VERB` cannot match without.
 _CONTEXT_HINT = re.compile("context")
 _RELEASE_HINT = re.compile("releas|launch|debut|unveil|introduc|shipped")
@@ -230,28 +242,34 @@ class _Words:
     __slots__ = ("_lowered", "_sentence", "digit", "may", "words")
 
     def __init__(self, sentence: str, p: _Patterns) -> None:
-        self.digit = _DIGIT.search(sentence) is not None
         self._sentence = sentence
         self._lowered: str | None = None
-        # Only the words that some test asks about (`p.watched`): cheaper than all of them.
-        words: frozenset[str]
         if sentence.isascii():
-            # The words of an ASCII sentence, split in C: one byte translation lower-cases
-            # letters and blanks every other character (`_TOKEN` on the lower-cased text).
-            found = p.watched_bytes.intersection(sentence.encode().translate(_ASCII_WORDS).split())
-            words = frozenset([w.decode() for w in found]) if found else frozenset()
+            encoded = sentence.encode()
+            # In ASCII, `\d` is `[0-9]`: a search of the bytes skips Unicode's digit test.
+            self.digit = _ASCII_DIGIT.search(encoded) is not None
         elif not _ODD_FOLDS.search(sentence):
-            self._lowered = sentence.lower()
-            words = p.watched.intersection(_TOKEN.findall(self._lowered))
+            # Without odd folds, `str.lower` turns no other character into an ASCII one nor
+            # an ASCII one into another (tests/test_claims_speed_equivalence.py): the ASCII
+            # words of the lower-cased text are those of the text with every other character
+            # blanked ("?" is no letter).
+            encoded = sentence.encode("ascii", "replace")
+            self.digit = _DIGIT.search(sentence) is not None
         else:
+            self.digit = _DIGIT.search(sentence) is not None
             self.words: frozenset[str] | None = None
             self.may = p.every
             return
-        self.words = words
-        if words:
+        # Only the words that some test asks about (`p.watched`): cheaper than all of them.
+        # One byte translation lower-cases letters and blanks every other character, and
+        # the split in C gives the words (`_TOKEN` on the lower-cased text).
+        found = p.watched_bytes.intersection(encoded.translate(_ASCII_WORDS).split())
+        if found:
+            words = self.words = frozenset([w.decode() for w in found])
             triggers = p.triggers
             self.may = p.untriggered.union(*[triggers[w] for w in words if w in triggers])
         else:
+            self.words = frozenset()
             self.may = p.untriggered
 
     def any_of(self, words: frozenset[str]) -> bool:
@@ -260,6 +278,24 @@ class _Words:
         `words` must be a subset of `_WATCHED`.
         """
         return self.words is None or not self.words.isdisjoint(words)
+
+    def may_rank(self) -> bool:
+        """Whether `find_ranks` may find a rank: "top ..." or a digit in "#2", "No. 3", "3rd"."""
+        return self.any_of(_TOP) or (
+            self.digit
+            and (
+                "#" in self._sentence
+                or self.any_of(_NO)
+                or _ORDINAL_HINT.search(self._sentence) is not None
+            )
+        )
+
+    def may_count(self) -> bool:
+        """Whether `find_counts` may find a count: its number is a number word, or digits that
+        a word follows (`_COUNT_HINT`)."""
+        return self.any_of(_NUMBER_WORDS) or (
+            self.digit and _COUNT_HINT.search(self._sentence) is not None
+        )
 
     def may_contain(self, hint: re.Pattern[str]) -> bool:
         """Whether the sentence may hold a match of `hint`, a pattern of lower-case text."""
@@ -331,6 +367,13 @@ class _Patterns:
     status_ids: frozenset[int]
     # The phrases that valuations, revenue and rounds read money beside.
     money_ids: frozenset[int]
+    open_ids: frozenset[int]  # of `open` and `closed`
+    # Of `hypothetical`, `retraction`, `person_prose` and `superlative` (`id(None)` if None,
+    # which no `_Words.may` holds).
+    hypothetical_id: int
+    retraction_id: int
+    person_prose_id: int
+    superlative_id: int
 
 
 def _patterns(vocab: Vocabulary) -> _Patterns:
@@ -382,17 +425,22 @@ def _patterns(vocab: Vocabulary) -> _Patterns:
     money = [valuation, rounds, *(pattern for _m, pattern in revenue)]
     person_prose = _person_prose_pattern(ph.roles)
     add(person_prose, frozenset({"since", "joined"}))
+    open_ = phrase_pattern(ph.open_weights.get("open", ()))
+    closed = phrase_pattern(ph.open_weights.get("closed", ()))
+    retraction = phrase_pattern(ph.retraction.markers)
+    superlative = phrase_pattern(ph.superlatives)
+    hypothetical = phrase_pattern(ph.hypothetical)
     result = _Patterns(
-        open=phrase_pattern(ph.open_weights.get("open", ())),
-        closed=phrase_pattern(ph.open_weights.get("closed", ())),
+        open=open_,
+        closed=closed,
         negation=phrase_pattern(ph.negations),
         maturity=maturity,
         status=status,
-        retraction=phrase_pattern(ph.retraction.markers),
+        retraction=retraction,
         revenue=revenue,
         valuation=valuation,
-        superlative=phrase_pattern(ph.superlatives),
-        hypothetical=phrase_pattern(ph.hypothetical),
+        superlative=superlative,
+        hypothetical=hypothetical,
         rounds=rounds,
         additional=phrase_pattern(ph.round_additional),
         total=phrase_pattern(ph.total_funding),
@@ -408,6 +456,11 @@ def _patterns(vocab: Vocabulary) -> _Patterns:
         maturity_ids=frozenset(id(pattern) for _s, _l, pattern in maturity),
         status_ids=frozenset(id(pattern) for _s, _t, pattern in status),
         money_ids=frozenset(id(pattern) for pattern in money if pattern is not None),
+        open_ids=frozenset(id(pattern) for pattern in (open_, closed) if pattern is not None),
+        hypothetical_id=id(hypothetical),
+        retraction_id=id(retraction),
+        person_prose_id=id(person_prose),
+        superlative_id=id(superlative),
     )
     return result
 
@@ -432,6 +485,7 @@ class _Label(NamedTuple):
 
     text: str  # normalised
     revenue: bool  # the label names a revenue metric: its first amount is that metric
+    rounds: bool  # the label names a funding round (`_Patterns.rounds` finds one in `text`)
     # The phrases of `_Patterns.money_ids` beside which an amount in a sentence can still be
     # a claim under this label: none of valuation under a valuation label, nor of rounds under
     # a round label (`_labelled` reads those).
@@ -443,14 +497,23 @@ class _Extractor:
         self.doc = doc
         self.vocab = vocab
         self.p = vocab.memo("extract-patterns", _patterns)
-        self.ents: Entities = find_entities(doc, vocab)
+        self._header_fields: dict[int, list[str | None]] = {}  # by `id` of the table
+        self.ents: Entities = find_entities(doc, vocab, self._fields_of)
         self.claims: list[Claim] = []
         self._hypothetical: dict[tuple[str, ...], bool] = {}  # by section titles below the top
         self._section_dates: dict[str, tuple[DateValue, ...]] = {}  # by heading title
         self._labels: dict[str, _Label] = {}
         self._by_path: dict[tuple[str, ...], Section] | None = None
         self._parent_labels: dict[int, tuple[int, dict[str, Any] | None]] = {}  # by `id`
-        self._text_section: tuple[Section | None, tuple[str, ...], bool] | None = None
+        # The context of the last text block before its labels, and what it was made of.
+        self._text_base: tuple[Section | None, Origin, str | None, _Context] | None = None
+
+    def _fields_of(self, table: Table) -> list[str | None]:
+        """The field each header cell of `table` names, read once for entities and claims."""
+        found = self._header_fields.get(id(table))
+        if found is None:
+            found = self._header_fields[id(table)] = header_fields(self.vocab, table)
+        return found
 
     def _label(self, label: str) -> _Label:
         found = self._labels.get(label)
@@ -461,9 +524,10 @@ class _Extractor:
             money_ids = p.money_ids
             if text.startswith("valuation"):
                 money_ids -= {id(p.valuation)}  # `_valuations` reads nothing
-            if p.rounds is not None and p.rounds.search(text):
+            rounds = p.rounds is not None and p.rounds.search(text) is not None
+            if rounds:
                 money_ids -= {id(p.rounds)}  # nor `_funding`
-            found = self._labels[label] = _Label(text, revenue, money_ids)
+            found = self._labels[label] = _Label(text, revenue, rounds, money_ids)
         return found
 
     # -- claim construction -------------------------------------------------------------
@@ -553,7 +617,7 @@ class _Extractor:
         self._probability_lists()
         self._probability_headings()
         self._links()
-        self.claims.sort(key=lambda c: (c.offset, c.end_offset, c.kind))
+        self.claims.sort(key=_CLAIM_ORDER)
         return self.claims
 
     def _entity_of(self, text: str) -> str | None:
@@ -608,7 +672,7 @@ class _Extractor:
     # -- tables -------------------------------------------------------------------------
 
     def _table(self, table: Table, section: Section | None, entity: str | None) -> None:
-        fields = [self.vocab.column_field(c.inline.text) for c in table.header]
+        fields = self._fields_of(table)
         col = {f: i for i, f in reversed(list(enumerate(fields))) if f is not None}
         path = section.path if section else ()
         base = _Context(
@@ -841,12 +905,16 @@ class _Extractor:
         text = inline.text
         if not text or text.isspace():
             return
-        if self._text_section is None or self._text_section[0] is not section:
-            # Blocks come section by section: the section's path and mood once per section.
+        base = self._text_base
+        if base is None or base[0] is not section or base[1] != origin or base[2] != entity:
+            # Blocks come section by section, most of one kind and about one entity: their
+            # context before their labels is made once for each run of them.
             path = section.path if section else ()
-            self._text_section = (section, path, self._hypothetical_section(section))
-        _s, path, hypothetical = self._text_section
-        ctx = _Context(origin, path, None, None, entity, "", hypothetical)
+            mood = self._hypothetical_section(section)
+            ctx = _Context(origin, path, None, None, entity, "", mood)
+            self._text_base = (section, origin, entity, ctx)
+        else:
+            ctx = base[3]
         parent = item.parent if item else None
         if parent is not None:
             # Every item of a list reads its parent's label: read it once.
@@ -875,7 +943,10 @@ class _Extractor:
         "Kinetica is the closest rival. It was valued at €900M ..." attributes the valuation to
         Kinetica, not to the company the dossier is about.
         """
-        # `_LEAD_HINT` matches wherever `_LEAD_NAME` does, in time linear in the name.
+        # `_LEAD_HINT` matches wherever `_LEAD_NAME` does, in time linear in the name; both
+        # start with a capital, and many blocks do not.
+        if not "A" <= text[0] <= "Z":
+            return None
         match = _LEAD_NAME.match(text) if _LEAD_HINT.match(text) else None
         if match is None:
             return None
@@ -929,9 +1000,10 @@ class _Extractor:
 
     def _labelled(self, inline: Inline, body: int, ctx: _Context) -> None:
         """Claims whose meaning comes from the label: `Valuation: $2B`, `Series B (2024): $100M`."""
-        label = normalise_label(ctx.label)
+        read = self._label(ctx.label)
+        label = read.text
         text = inline.text
-        if self.p.rounds and self.p.rounds.search(label) and not ctx.hypothetical:
+        if read.rounds and not ctx.hypothetical:
             amount = _first_money(text[body:])
             undisclosed = amount is None and bool(_UNDISCLOSED.search(text[body:]))
             if amount is not None or undisclosed:
@@ -948,7 +1020,10 @@ class _Extractor:
                     undisclosed=undisclosed,
                     date=ctx.date,
                 )
-        elif (self.p.total and self.p.total.fullmatch(label)) or _TOTAL_LABEL.search(label):
+        elif (self.p.total and self.p.total.fullmatch(label)) or (
+            # `_TOTAL_LABEL` holds "total" or " to date", which the lower-cased label spells so
+            ("total" in label or " to date" in label) and _TOTAL_LABEL.search(label)
+        ):
             amount = _first_money(text[body:])
             if amount is not None:
                 self._emit(
@@ -1113,9 +1188,14 @@ class _Extractor:
     def _sentences(self, inline: Inline, body: int, ctx: _Context) -> None:
         text = inline.text
         start = body
-        for match in _SENTENCE_END.finditer(text, body):
-            self._sentence(inline, start, match.start(), ctx)
-            start = match.end()
+        # A sentence ends at a blank after ".", "!" or "?", or at a line break: no end starts
+        # before the first of those characters, and most blocks have none. Finding it is far
+        # cheaper than `_SENTENCE_END`'s scan, which tests every character for a blank.
+        mark = _SENTENCE_MARK.search(text, body)
+        if mark is not None:
+            for match in _SENTENCE_END.finditer(text, mark.start()):
+                self._sentence(inline, start, match.start(), ctx)
+                start = match.end()
         self._sentence(inline, start, len(text), ctx)
 
     @staticmethod
@@ -1131,14 +1211,22 @@ class _Extractor:
         p = self.p
         words = _Words(sentence, p)
         may = words.may  # extractors whose phrases cannot occur here are not called
+        digit = words.digit
+        # The watched words the sentence may hold: `not found.isdisjoint(x)` is
+        # `words.any_of(x)` without a call (every watched word for a sentence with odd folds).
+        found = _WATCHED if words.words is None else words.words
+        if not (digit or may or found or ctx.date is not None):
+            return  # every extractor below needs a digit, a date, a watched word or a phrase
         hypothetical = ctx.hypothetical or bool(
-            p.hypothetical and id(p.hypothetical) in may and p.hypothetical.search(sentence)
+            p.hypothetical_id in may and p.hypothetical and p.hypothetical.search(sentence)
         )
-        retracted = bool(p.retraction and id(p.retraction) in may and p.retraction.search(sentence))
-        open_weights = id(p.open) in may or id(p.closed) in may
+        retracted = bool(
+            p.retraction_id in may and p.retraction and p.retraction.search(sentence)
+        )
+        open_weights = not may.isdisjoint(p.open_ids)
         maturity = not may.isdisjoint(p.maturity_ids)
         # Sizes and context lengths need a digit or a scale word, releases a date.
-        facts = words.digit or ctx.date is not None or words.any_of(_SIZE_WORDS)
+        facts = digit or ctx.date is not None or not found.isdisjoint(_SIZE_WORDS)
         # Open weights, maturity and model facts are claims about a model: the context's, or
         # one the sentence names (`_nearest_model`). Most sentences name none.
         model = (open_weights or maturity or facts) and (
@@ -1148,7 +1236,7 @@ class _Extractor:
             self._open_weights(inline, lo, hi, ctx, words)
         if model and maturity:
             self._maturity(inline, lo, hi, ctx, words)
-        if id(p.person_prose) in may:
+        if p.person_prose_id in may:
             self._person_prose(inline, lo, hi, ctx, words)
         if model and facts:
             self._model_facts(inline, lo, hi, ctx, words)
@@ -1157,9 +1245,9 @@ class _Extractor:
             return
         if hypothetical:
             return  # no rankings either: a scenario's rank is no claim
-        # Without a digit, a rank can only be "top three"; superlatives are phrases.
-        if words.digit or words.any_of(_TOP) or id(p.superlative) in may:
-            self._rankings(inline, lo, hi, ctx, words)
+        ranks = words.may_rank()
+        if ranks or p.superlative_id in may:
+            self._rankings(inline, lo, hi, ctx, words, sentence if ranks else None)
         if not may.isdisjoint(p.status_ids):
             first_status = min(
                 (
@@ -1177,7 +1265,7 @@ class _Extractor:
                     self._status(inline, lo, hi, ctx, subject)
         # One scan for money serves valuations, revenue and rounds, which all need an amount
         # and a phrase of theirs in the sentence (or, for revenue, as the label).
-        if words.digit or words.any_of(_VAGUE_MONEY_WORDS):
+        if digit or not found.isdisjoint(_VAGUE_MONEY_WORDS):
             label = self._label(ctx.label)
             if label.revenue or not may.isdisjoint(label.money_ids):
                 money = find_money(sentence)
@@ -1185,7 +1273,7 @@ class _Extractor:
                     self._valuations(inline, lo, hi, ctx, words, money, label.text)
                     self._revenue(inline, lo, hi, ctx, words, money, label.text)
                     self._funding(inline, lo, hi, ctx, words, money, label.text)
-        if words.digit or words.any_of(_NUMBER_WORDS):
+        if words.may_count():
             self._counts(inline, lo, hi, ctx, sentence)
 
     def _nearest_model(self, text: str, lo: int, hi: int, at: int, ctx: _Context) -> str | None:
@@ -1530,9 +1618,12 @@ class _Extractor:
             text, sentence_start, end
         )
 
-    def _rankings(self, inline: Inline, lo: int, hi: int, ctx: _Context, words: _Words) -> None:
+    def _rankings(
+        self, inline: Inline, lo: int, hi: int, ctx: _Context, words: _Words, sentence: str | None
+    ) -> None:
+        """Ranks in `sentence` (`inline.text[lo:hi]`, or None if it has none), superlatives."""
         text = inline.text
-        for rank in find_ranks(text[lo:hi]):
+        for rank in find_ranks(sentence) if sentence is not None else ():
             start, end = lo + rank.start, lo + rank.end
             scope = _SCOPE_AFTER.match(text, end, hi) or _SCOPE_WORDS.match(text, end, hi)
             before = re.search(r"([A-Z][\w\-.]+)\s*$", text[lo:start])
@@ -1794,6 +1885,8 @@ class _Extractor:
 # -- small helpers ----------------------------------------------------------------------
 
 _Q = TypeVar("_Q", bound=Quantity)
+# Claims in source order: `attrgetter` builds the key in C.
+_CLAIM_ORDER = operator.attrgetter("offset", "end_offset", "kind")
 
 
 @functools.cache
@@ -1830,7 +1923,7 @@ def _first_date(text: str, lo: int, hi: int) -> DateValue | None:
 
 def _date_after(text: str, at: int, hi: int | None = None) -> DateValue | None:
     """A date in the parenthesis or phrase right after a value: `$450M (December 2024)`."""
-    window = text[at : hi if hi is not None else len(text)][:40]
+    window = text[at : min(hi if hi is not None else len(text), at + 40)]
     for date in find_dates(window):
         gap = window[: date.start]
         if _DATE_GAP.fullmatch(gap):
