@@ -492,19 +492,43 @@ class _Label(NamedTuple):
     money_ids: frozenset[int]
 
 
+class _LabelRead(NamedTuple):
+    """What a block's label sets in the block's context (`_Extractor._label_updates`)."""
+
+    label: str
+    date: DateValue | None  # None: the context's
+    model: str | None  # None: the context's
+    entity: str | None  # the organisation it names, None for the company
+    sets_entity: bool  # False: the context's entity stays
+    hypothetical: bool  # False: the context's mood stays
+
+    def apply(self, ctx: _Context) -> _Context:
+        """`ctx` under this label (one tuple made, where `_replace` goes through a dict)."""
+        return _Context(
+            ctx.origin,
+            ctx.section,
+            ctx.date if self.date is None else self.date,
+            ctx.model if self.model is None else self.model,
+            self.entity if self.sets_entity else ctx.entity,
+            self.label,
+            self.hypothetical or ctx.hypothetical,
+        )
+
+
 class _Extractor:
     def __init__(self, doc: Document, vocab: Vocabulary) -> None:
         self.doc = doc
         self.vocab = vocab
         self.p = vocab.memo("extract-patterns", _patterns)
         self._header_fields: dict[int, list[str | None]] = {}  # by `id` of the table
+        self._words: dict[str, _Words] = {}  # by sentence
         self.ents: Entities = find_entities(doc, vocab, self._fields_of)
         self.claims: list[Claim] = []
         self._hypothetical: dict[tuple[str, ...], bool] = {}  # by section titles below the top
         self._section_dates: dict[str, tuple[DateValue, ...]] = {}  # by heading title
         self._labels: dict[str, _Label] = {}
         self._by_path: dict[tuple[str, ...], Section] | None = None
-        self._parent_labels: dict[int, tuple[int, dict[str, Any] | None]] = {}  # by `id`
+        self._label_reads: dict[str, tuple[int, _LabelRead | None]] = {}  # by block text
         # The context of the last text block before its labels, and what it was made of.
         self._text_base: tuple[Section | None, Origin, str | None, _Context] | None = None
 
@@ -558,7 +582,8 @@ class _Extractor:
         fields["end_column"] = loc.end_column
         fields["offset"] = start
         fields["end_offset"] = end
-        self.claims.append(cls(**fields))
+        # What `cls(**fields)` runs, the same validation, without unpacking `fields` again.
+        self.claims.append(cls.__pydantic_validator__.validate_python(fields))
 
     def _emit(
         self,
@@ -917,16 +942,13 @@ class _Extractor:
             ctx = base[3]
         parent = item.parent if item else None
         if parent is not None:
-            # Every item of a list reads its parent's label: read it once.
-            key = id(parent)
-            found = self._parent_labels.get(key)
-            if found is None:
-                found = self._parent_labels[key] = self._label_updates(parent.inline.text)
+            # Every item of a list reads its parent's label.
+            found = self._labelled_text(parent.inline.text)
             if found[1] is not None:
-                ctx = ctx._replace(**found[1])
-        body, updates = self._label_updates(text)
+                ctx = found[1].apply(ctx)
+        body, updates = self._labelled_text(text)
         if updates is not None:
-            ctx = ctx._replace(**updates)
+            ctx = updates.apply(ctx)
         lead = self._lead_entity(text) if not ctx.label else None
         if lead is not None:
             ctx = ctx._replace(entity=lead)
@@ -959,10 +981,18 @@ class _Extractor:
         self.ents.others.setdefault(key, name)
         return key
 
-    def _label_updates(self, text: str) -> tuple[int, dict[str, Any] | None]:
+    def _labelled_text(self, text: str) -> tuple[int, _LabelRead | None]:
+        """`_label_updates(text)`, once per text: list items read their parents' labels, and
+        a document repeats itself."""
+        found = self._label_reads.get(text)
+        if found is None:
+            found = self._label_reads[text] = self._label_updates(text)
+        return found
+
+    def _label_updates(self, text: str) -> tuple[int, _LabelRead | None]:
         """Read a `Label: value` prefix: a date, a model, an organisation or a field name.
 
-        Returns where the value starts and the fields of `_Context` that the label sets, or
+        Returns where the value starts and what the label sets in the block's context, or
         `(0, None)` for a block without a label.
         """
         # The substring tests are cheap and most blocks have no label.
@@ -975,28 +1005,25 @@ class _Extractor:
         if len(label.split()) > 6 or _CLAUSE_VERB.search(label):
             # A sentence that happens to contain a colon ("Wren-4 is API-only: ..."), not a label
             return 0, None
-        updates: dict[str, Any] = {"label": label}
         # A label in which find_dates finds no date is none (most hold none), and parse_date
         # reads no date find_dates misses (tests/test_quantities_equivalence.py pins it).
         found = find_dates(label)
         date = parse_date(label) if found else None
         if date is None and len(found) == 1:
             date = _strip_offsets(found[0])
-        if date is not None:
-            updates["date"] = date
+        model = None
         models = self.ents.models_in(label)
         if models and models[0][1] - models[0][0] >= len(label) - 1:
-            updates["model"] = models[0][2]
+            model = models[0][2]
         entity = self._entity_of(label)
-        if entity is not None and entity != self.ents.company_key:
-            updates["entity"] = entity
-        elif entity == self.ents.company_key:
-            updates["entity"] = None
-        if (self.p.hypothetical and self.p.hypothetical.search(label)) or _PERCENT_LABEL.fullmatch(
-            label.strip("* ")
-        ):
-            updates["hypothetical"] = True  # "30%: Independent growth ..." is a scenario
-        return match.end(), updates
+        sets_entity = entity is not None or entity == self.ents.company_key
+        if entity == self.ents.company_key:
+            entity = None
+        # "30%: Independent growth ..." is a scenario
+        hypothetical = (
+            self.p.hypothetical is not None and self.p.hypothetical.search(label) is not None
+        ) or _PERCENT_LABEL.fullmatch(label.strip("* ")) is not None
+        return match.end(), _LabelRead(label, date, model, entity, sets_entity, hypothetical)
 
     def _labelled(self, inline: Inline, body: int, ctx: _Context) -> None:
         """Claims whose meaning comes from the label: `Valuation: $2B`, `Series B (2024): $100M`."""
@@ -1209,7 +1236,10 @@ class _Extractor:
         if not sentence or sentence.isspace():
             return
         p = self.p
-        words = _Words(sentence, p)
+        # A document repeats sentences (list items, boilerplate): each is read once.
+        words = self._words.get(sentence)
+        if words is None:
+            words = self._words[sentence] = _Words(sentence, p)
         may = words.may  # extractors whose phrases cannot occur here are not called
         digit = words.digit
         # The watched words the sentence may hold: `not found.isdisjoint(x)` is
