@@ -582,8 +582,7 @@ class _Extractor:
         fields["end_column"] = loc.end_column
         fields["offset"] = start
         fields["end_offset"] = end
-        # What `cls(**fields)` runs, the same validation, without unpacking `fields` again.
-        self.claims.append(cls.__pydantic_validator__.validate_python(fields))
+        self.claims.append(cls(**fields))
 
     def _emit(
         self,
