@@ -11,12 +11,14 @@ The chains live only in the rulers' caches of the instances given: enabling, dis
 replacing a rule there drops them and markdown-it's plain chains come back.
 
 Also, per instance: tokens made without the dataclass __init__ (_fast_tokens), ruler2's pair
-rules skipped where there are no delimiters, and a C ``options.get``.
+rules skipped where there are no delimiters, an inline source without markup characters made
+one text token without tokenizing (_plain_text), and a C ``options.get``.
 tests/test_parse_speed_equivalence.py compares the tokens with plain markdown-it's.
 """
 
 from __future__ import annotations
 
+import re
 import types
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -75,8 +77,15 @@ _FIRST_CHARS = {
 # Characters a setext underline (lheading.py) or a paragraph terminator (the rules in the
 # "paragraph" chain, by _FIRST_CHARS; table by a "|" on the line) may start a line with.
 _MAYBE_UNDERLINE_OR_END = "-=~`>*_+0123456789<#"
-# hr.py: a line of only its marker char and spaces with at least three markers.
+# hr.py matches only a line of its marker char, spaces and tabs, with at least three markers
+# (a line with any other character strips to something).  list.py needs a bullet ("*-+") to
+# be followed by a space, a tab or the line's end (skipBulletListMarker), and an ordered
+# marker to start with a digit.  Both have no side effects before they return False.  At the
+# first character of a line, the chains skip them where they cannot match: _by_char's
+# `marked` is keyed by (character, hr may match, bullet may match).
 _HR_CHARS = "*-_"
+_HR_LINE = {ch: ch + " \t" for ch in _HR_CHARS}
+_MARKERS = "*-_+"
 _INLINE_RULES = (
     "text",
     "newline",
@@ -107,21 +116,35 @@ _INLINE_CHARS = {
     "html_inline": "<",
     "entity": "&",
 }
+# Any character at which an inline rule other than `text` may match.
+_INLINE_MARKUP = re.compile(
+    "[" + re.escape("".join(sorted({ch for chars in _INLINE_CHARS.values() for ch in chars}))) + "]"
+)
 
 
 def _by_char(
     names: Sequence[str], fns: dict[str, BlockRule]
-) -> tuple[dict[str, tuple[BlockRule, ...]], dict[str, tuple[BlockRule, ...]]]:
-    """First character -> the rules among `names` that may match it, in chain order; and
-    the same without `hr` for hr's characters (for lines with fewer than three of them)."""
+) -> tuple[dict[str, tuple[BlockRule, ...]], dict[tuple[str, bool, bool], tuple[BlockRule, ...]]]:
+    """First character -> the rules among `names` that may match it, in chain order; and for
+    the markers of hr and bullet lists, the same keyed by (character, whether hr may match,
+    whether a bullet may), without hr or list where they cannot (see _HR_CHARS)."""
     table: dict[str, list[BlockRule]] = {}
     for name in names:
         for ch in _FIRST_CHARS[name]:
             table.setdefault(ch, []).append(fns[name])
     by_char = {ch: tuple(rules) for ch, rules in table.items()}
-    hr = fns["hr"]
-    no_hr = {ch: tuple(r for r in by_char.get(ch, ()) if r is not hr) for ch in _HR_CHARS}
-    return by_char, no_hr
+    hr, bullet = fns["hr"], fns["list"]
+    marked = {
+        (ch, may_hr, may_bullet): tuple(
+            r
+            for r in by_char.get(ch, ())
+            if (may_hr or r is not hr) and (may_bullet or r is not bullet)
+        )
+        for ch in _MARKERS
+        for may_hr in (False, True)
+        for may_bullet in (False, True)
+    }
+    return by_char, marked
 
 
 def _terminators(
@@ -130,7 +153,7 @@ def _terminators(
     """One rule standing for a terminator chain (`names`, in order; may start with table)."""
     full = tuple(chain)
     table = fns["table"] if names[0] == "table" else None
-    by_char, no_hr = _by_char([n for n in names if n != "table"], fns)
+    by_char, marked = _by_char([n for n in names if n != "table"], fns)
     none: tuple[BlockRule, ...] = ()
 
     def terminator(state: StateBlock, line: int, end: int, silent: bool) -> bool:
@@ -148,9 +171,16 @@ def _terminators(
         ):
             return True
         c = src[pos]
-        rules = by_char.get(c, none)
-        if c in _HR_CHARS and src.count(c, pos, maximum) < 3:
-            rules = no_hr[c]
+        if c in _MARKERS:  # may hr match, may a bullet list (see _HR_CHARS)
+            rules = marked[
+                c,
+                c in _HR_CHARS
+                and src.count(c, pos, maximum) >= 3
+                and not src[pos:maximum].strip(_HR_LINE[c]),
+                pos + 1 >= maximum or src[pos + 1] in " \t",
+            ]
+        else:
+            rules = by_char.get(c, none)
         for rule in rules:  # (not any(): a generator costs more than these calls)
             if rule(state, line, end, silent):
                 break
@@ -167,7 +197,7 @@ def _blocks(chain: Sequence[BlockRule], fns: dict[str, BlockRule]) -> BlockRule:
     table = fns["table"]
     lheading = fns["lheading"]
     paragraph = fns["paragraph"]
-    by_char, no_hr = _by_char([n for n in _BLOCK_RULES if n in _FIRST_CHARS], fns)
+    by_char, marked = _by_char([n for n in _BLOCK_RULES if n in _FIRST_CHARS], fns)
     none: tuple[BlockRule, ...] = ()
 
     def block(state: StateBlock, line: int, end: int, silent: bool) -> bool:
@@ -183,9 +213,16 @@ def _blocks(chain: Sequence[BlockRule], fns: dict[str, BlockRule]) -> BlockRule:
         if src.find("|", pos, maximum) >= 0 and table(state, line, end, silent):
             return True
         c = src[pos]
-        rules = by_char.get(c, none)
-        if c in _HR_CHARS and src.count(c, pos, maximum) < 3:
-            rules = no_hr[c]
+        if c in _MARKERS:  # may hr match, may a bullet list (see _HR_CHARS)
+            rules = marked[
+                c,
+                c in _HR_CHARS
+                and src.count(c, pos, maximum) >= 3
+                and not src[pos:maximum].strip(_HR_LINE[c]),
+                pos + 1 >= maximum or src[pos + 1] in " \t",
+            ]
+        else:
+            rules = by_char.get(c, none)
         for rule in rules:
             if rule(state, line, end, silent):
                 return True
@@ -317,7 +354,7 @@ def _with_global(fn: Callable[..., Any], name: str, value: object) -> Callable[.
     return copy
 
 
-def _fast_tokens(md: MarkdownIt) -> None:
+def _fast_tokens(md: MarkdownIt, token: Callable[[str, str, int], Token]) -> None:
     """Make `md`'s block and inline parsers create their tokens with _token_factory.
 
     Each parser gets a copy of its ``parse`` method that creates a subclass of its state
@@ -329,9 +366,6 @@ def _fast_tokens(md: MarkdownIt) -> None:
     from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
 
-    token = _token_factory()
-    if token is None:
-        return
     block_state = type(
         "StateBlock", (StateBlock,), {"push": _with_global(StateBlock.push, "Token", token)}
     )
@@ -357,14 +391,9 @@ def install(md: MarkdownIt) -> None:
     """
     from markdown_it.rules_inline import StateInline
 
-    _fast_tokens(md)
-    # Rules read options with `md.options.get(...)` (tasklists, html, alerts, ...) tens of
-    # thousands of times per corpus: the Mapping mixin's `get` is two Python calls, while
-    # the dict behind OptionsDict answers the same in C.
-    options = md.options
-    backing = getattr(options, "_options", None)
-    if isinstance(backing, dict) and dict(options) == backing:
-        options.get = backing.get  # type: ignore[method-assign]
+    token = _token_factory()
+    if token is not None:
+        _fast_tokens(md, token)
     # Rules read options with `md.options.get(...)` (tasklists, html, alerts, ...) tens of
     # thousands of times per corpus: the Mapping mixin's `get` is two Python calls, while
     # the dict behind OptionsDict answers the same in C.
@@ -394,9 +423,54 @@ def install(md: MarkdownIt) -> None:
     # the chain skips `text` at the characters other rules start with: only if it stops there
     if any(text(StateInline(ch + "a", md, {}, []), True) for ch in "".join(_INLINE_CHARS.values())):
         return
-    iruler.__cache__ = {"": [_inline(iruler.getRules(""), ifns)]}
+    inline_chain = iruler.__cache__ = {"": [_inline(iruler.getRules(""), ifns)]}
 
     ruler2 = md.inline.ruler2
     post = [r.fn for r in ruler2.__rules__ if r.enabled]
     if [r.name for r in ruler2.__rules__ if r.enabled] == [*_PAIR_RULES, "fragments_join"]:
-        ruler2.__cache__ = {"": [_post_process(post)]}
+        post_chain = ruler2.__cache__ = {"": [_post_process(post)]}
+        _plain_text(md, inline_chain, post_chain, token)
+
+
+def _plain_text(
+    md: MarkdownIt,
+    chain: dict[str, list[InlineRule]],
+    post_chain: dict[str, list[PostRule]],
+    token: Callable[[str, str, int], Token] | None,
+) -> None:
+    """Make `md.inline.parse` answer a source without inline markup with one text token.
+
+    Three inline sources in four (plain sentences, table cells) hold none of the characters
+    _INLINE_MARKUP matches.  On those the tokenizer calls no rule but `text`, which moves the
+    source to ``state.pending`` (one char at a time past its other terminators, "#", ":" and
+    the like, which no rule matches), and at the end ``pushPending`` makes one text token of
+    all of it: ``Token("text", "", 0)``, content the source, level 0.  ruler2's chain then
+    finds no delimiters to pair, and fragments_join one token at level 0.  So the token is
+    made directly, while the chains installed above are the ones in use (a rule enabled or
+    replaced since drops them: then markdown-it parses), for a non-empty source (an empty one
+    has no token) pushed into an empty list (fragments_join would join it to a text before).
+    """
+    from markdown_it.token import Token
+
+    inline = md.inline
+    parse = inline.parse
+    ruler = inline.ruler
+    ruler2 = inline.ruler2
+    make = token if token is not None else Token
+    search = _INLINE_MARKUP.search
+
+    def plain_parse(src: str, md: MarkdownIt, env: Any, tokens: list[Token]) -> list[Token]:
+        if (
+            src
+            and not tokens
+            and search(src) is None
+            and ruler.__cache__ is chain
+            and ruler2.__cache__ is post_chain
+        ):
+            text = make("text", "", 0)
+            text.content = src
+            tokens.append(text)
+            return tokens
+        return parse(src, md, env, tokens)
+
+    inline.parse = plain_parse  # type: ignore[method-assign]
