@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import normalize
 from markdown_it.rules_inline import StateInline
 
 from factcheck import _mdrules, document
@@ -92,6 +93,7 @@ def _dump(md: MarkdownIt, text: str) -> list[MutableMapping[str, Any]]:
 
 def test_the_fast_paths_are_installed() -> None:
     assert "parse" in vars(FAST.inline)
+    assert FAST.core.ruler.__rules__[0].fn is not normalize
     src = "A plain sentence: 12 # 3."
     expected = _inline(PLAIN, src)
 
@@ -114,6 +116,13 @@ def test_each_construct_matches_plain_markdown_it(construct: str) -> None:
 @given(src=inline_sources)
 def test_inline_tokens_match_plain_markdown_it(src: str) -> None:
     assert _inline(FAST, src) == _inline(PLAIN, src)
+
+
+@pytest.mark.parametrize(
+    "text", ["a\r\nb", "a\rb\r", "a\0b", "\r", "\0", "a\n\nb\n", "", "| a |\r\n|---|\r\n| \0 |"]
+)
+def test_normalize_matches_plain_markdown_it(text: str) -> None:
+    assert _dump(FAST, text) == _dump(PLAIN, text)
 
 
 _MARKER_LINES = [
