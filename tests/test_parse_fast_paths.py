@@ -8,6 +8,7 @@ built to sit on both sides of each path's test.
 from __future__ import annotations
 
 from collections.abc import MutableMapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from markdown_it.rules_core import normalize
 from markdown_it.rules_inline import StateInline
 
 from factcheck import _mdrules, document
+
+_FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures").rglob("*.md"))
 
 # Characters at which some inline rule may match, characters that stop markdown-it's `text`
 # rule but start no rule, and plain ones (letters, spaces, non-ASCII).
@@ -176,3 +179,42 @@ def test_plain_text_path_leaves_existing_tokens_to_markdown_it() -> None:
     plain_tokens = plain.inline.parse("b", plain, {}, plain.inline.parse("a", plain, {}, []))
     assert [t.as_dict() for t in fast_tokens] == [t.as_dict() for t in plain_tokens]
 
+
+
+# Documents for the Document builder's own fast paths: list items of one or more paragraphs,
+# nested, with links and emphasis, quoted; headings; tables; CRLF line ends.
+_BUILDER_TEXTS = [
+    "- one\n- two\n  - nested\n- three [link](u) here\n",
+    "- first\n\n  second paragraph\n- *emphasis* item\n\n  > quoted\n",
+    "1. a\n2. b\n\n   c\n3. \n",
+    "# Title\n\nPlain paragraph.\n\nTwo\nlines.\n\n## Sub *em*\n\n- x\n",
+    "| a | b |\n|---|---|\n| plain | *em* |\n| [l](u) |  |\n",
+    "- a\r\n- b\r\n\r\ntext\r\n",
+    "> - quoted item\n> - another\n>\n> para\n",
+    "-\n- \n  - \n",
+    "- item\n\n  | t | u |\n  |---|---|\n  | 1 | 2 |\n",
+]
+
+
+def _inlines(doc: document.Document) -> list[document.Inline]:
+    found: list[document.Inline] = []
+    for block in doc.blocks:
+        if isinstance(block, document.Table):
+            found += [cell.inline for row in (block.header, *block.rows) for cell in row]
+        else:
+            found.append(block.inline)
+    return found
+
+
+@pytest.mark.parametrize("text", _BUILDER_TEXTS + [p.read_text() for p in _FIXTURES])
+def test_plain_runs_build_what_the_builder_builds(text: str) -> None:
+    """_Parser.plain_run's shortcut (for paragraphs, headings, cells and list items) against
+    the _Builder path it skips."""
+    fast = document.parse_text(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(document._Parser, "plain_run", lambda self, tok, srcmap: None)
+        general = document.parse_text(text)
+    assert fast == general
+    for x, y in zip(_inlines(fast), _inlines(general), strict=True):
+        assert x._wide == y._wide
+        assert x.offsets.typecode == y.offsets.typecode  # type: ignore[attr-defined]

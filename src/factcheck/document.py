@@ -554,15 +554,40 @@ class _RawLink:
 
 @dataclass(slots=True)
 class _OpenItem:
+    """A list item whose text is still being read: its paragraphs, joined by newlines."""
+
     level: int
     depth: int
     ordered: bool
     parent: ListItem | None
     first_line: int
     marker_end: int
-    builder: _Builder = field(default_factory=_Builder)
+    section: Section | None
     final: ListItem | None = None
-    section: Section | None = None
+    # The text while it is one plain paragraph on one verbatim run (text, start): most
+    # items, built without a _Builder.  From a second piece on, `builder` holds it all.
+    run: tuple[str, int] | None = None
+    builder: _Builder | None = None
+
+    def opened(self) -> _Builder:
+        """The item's builder, made (from `run`, as _Builder.add would have had it) if need be."""
+        b = self.builder
+        if b is None:
+            b = self.builder = _Builder()
+            if self.run is not None:
+                text, start = self.run
+                b.add(text, range(start, start + len(text)))
+                self.run = None
+        return b
+
+    def build(self, om: _OffsetMap) -> Inline:
+        if self.builder is not None:
+            return self.builder.build(om, self.marker_end)
+        if self.run is not None:
+            # what _Builder.build makes of one run, as in _Parser.inline
+            text, start = self.run
+            return Inline(text, _iota(start, start + len(text) + 1))
+        return Inline("", _offsets((om.end(self.marker_end),)))
 
 
 class _Parser:
@@ -598,6 +623,20 @@ class _Parser:
         norm = self.norm
         starts = self.starts
         last = self.nlines - 1
+        if not heading and 0 <= first_line < last:
+            # The commonest block: one line of text that ends its line.  The loop below
+            # gives the same: _place returns ``le - len(content)`` where the line without
+            # its trailing whitespace ends with the text; a stripped text found ending at
+            # `le` ends in a non-space, so the line has no trailing whitespace to drop.
+            le = starts[first_line + 1] - 1
+            lo = le - len(content)
+            if (
+                lo >= starts[first_line]
+                and norm.startswith(content, lo)
+                and "\n" not in content
+                and content.strip() is content
+            ):
+                return range(lo, le + 1)
         line = first_line
         lo = hi = le = -1  # the map so far: range(lo, hi)
         for cl in content.split("\n") if "\n" in content else (content,):
@@ -906,6 +945,31 @@ class _Parser:
                 self.walk(children, src, srcmap, builder, links)
         return builder, links
 
+    def plain_run(self, tok: Token, srcmap: Sequence[int]) -> str | None:
+        """The source of an inline token that is plain text on one verbatim run, else None.
+
+        For those (most blocks) inline_of gives its builder ``srcmap[:len(src)]``, a range;
+        with no collapsed CRLF, _Builder.build makes of it the offsets ``range(start,
+        start + len(src) + 1)`` (where ``start = srcmap.start``), a slice of _IOTA.
+        """
+        children = tok.children
+        if children and len(children) == 1 and type(srcmap) is range and not self.om.collapsed:
+            src = tok.content
+            child = children[0]
+            if src and child.type == "text" and child.content == src:
+                return src
+        return None
+
+    def inline(self, tok: Token, srcmap: Sequence[int]) -> tuple[Inline, list[_RawLink]]:
+        """The Inline of a block's whole inline source (a paragraph, heading or cell) and its
+        links: ``inline_of`` built."""
+        src = self.plain_run(tok, srcmap)
+        if src is not None:
+            start = srcmap[0]
+            return Inline(src, _iota(start, start + len(src) + 1)), []
+        builder, raw = self.inline_of(tok, srcmap)
+        return builder.build(self.om, srcmap[-1]), raw
+
     def finish_links(self, raw: list[_RawLink], section: Section | None) -> None:
         om = self.om
         for r in raw:
@@ -947,8 +1011,7 @@ class _Parser:
 
         def finalize(it: _OpenItem) -> None:
             if it.final is None:
-                inline = it.builder.build(om, it.marker_end)
-                it.final = ListItem(it.section, inline, it.depth, it.ordered, it.parent)
+                it.final = ListItem(it.section, it.build(om), it.depth, it.ordered, it.parent)
                 self.blocks.append(it.final)
 
         while i < ntok:
@@ -975,7 +1038,12 @@ class _Parser:
                 first = nxt.map[0] if nxt.map else (tok.map[0] if tok.map else 0)
                 srcmap = self.block_srcmap(nxt.content, first)
                 if pending is not None and tok.level == pending.level + 1:
-                    pb = pending.builder
+                    if pending.builder is None and pending.run is None:
+                        src = self.plain_run(nxt, srcmap)
+                        if src is not None:
+                            pending.run = (src, srcmap[0])
+                            continue
+                    pb = pending.opened()
                     if pb.length:
                         pb.add("\n", range(pb.end, pb.end + 1))
                     _, raw = self.inline_of(nxt, srcmap, pb)
@@ -984,8 +1052,7 @@ class _Parser:
                     continue
                 if pending is not None:
                     finalize(pending)
-                builder, raw = self.inline_of(nxt, srcmap)
-                inline = builder.build(om, srcmap[-1])
+                inline, raw = self.inline(nxt, srcmap)
                 self.blocks.append(Paragraph(section, inline, quotes > 0))
                 if raw:
                     self.finish_links(raw, section)
@@ -1001,8 +1068,7 @@ class _Parser:
                 i += 1
                 first = nxt.map[0] if nxt.map else (tok.map[0] if tok.map else 0)
                 srcmap = self.block_srcmap(nxt.content, first, heading=tok.markup.startswith("#"))
-                builder, raw = self.inline_of(nxt, srcmap)
-                inline = builder.build(om, srcmap[-1])
+                inline, raw = self.inline(nxt, srcmap)
                 level = int(tok.tag[1:]) if tok.tag[1:].isdigit() else 1
                 while heads and heads[-1].level >= level:
                     heads.pop()
@@ -1077,9 +1143,9 @@ class _Parser:
                 r = len(rows)
                 row: list[Cell] = []
                 for col, (ctok, srcmap) in enumerate(zip(cells, maps, strict=True)):
-                    builder, raw = self.inline_of(ctok, srcmap)
+                    inline, raw = self.inline(ctok, srcmap)
                     raw_links.extend(raw)
-                    row.append(Cell(builder.build(om, srcmap[-1]), r, col))
+                    row.append(Cell(inline, r, col))
                 rows.append(tuple(row))
             elif t == "table_close":
                 break
