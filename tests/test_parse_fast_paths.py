@@ -131,12 +131,18 @@ def test_normalize_matches_plain_markdown_it(text: str) -> None:
 _MARKER_LINES = [
     "* * *", "-\t-\t-", "_ _ _ ", "___", "***x", "*\t*\t*x", "**b**", "* *", "--", "-",
     "*", "+", "- a", "-\ta", "-a", "+ a", "+a", "*\t", "_a_", "1. a", "1.a", "- - -",
+    "---", "===", "=", "--  ", "-- -", "==\t", "---\t", "--- ", "=a", "2) a", "1) a",
+    "| b |", "|-|", "p\n---", "p\n===",
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize("line", _MARKER_LINES)
 def test_marker_lines_match_plain_markdown_it(line: str) -> None:
-    contexts = ["{}", "p\n{}", "- x\n{}", "- x\n  {}", "> {}", "> p\n> {}", "p\n{}\nq"]
+    contexts = [
+        "{}", "p\n{}", "- x\n{}", "- x\n  {}", "> {}", "> p\n> {}", "p\n{}\nq", "p\n  {}",
+        "p\n   {}", "p\n    {}", "> p\n{}", "1. x\n{}", "- x\n   {}", "- x\n      {}",
+        "- p\n\n{}", "  - x\n {}", "p\n{}\n===", "- x\n{}\n---",
+    ]  # fmt: skip
     for context in contexts:
         text = context.format(line)
         assert _dump(FAST, text) == _dump(PLAIN, text), repr(text)

@@ -10,10 +10,14 @@ rule's own early ``return False`` (see the markdown-it sources named in the comm
 The chains live only in the rulers' caches of the instances given: enabling, disabling or
 replacing a rule there drops them and markdown-it's plain chains come back.
 
+Three paths make markdown-it's tokens without its rules, where what the rules would do is
+known: a paragraph of one line (lheading.py and paragraph.py, in _blocks), an inline source
+without markup characters (one text token, _plain_text), and core normalize on a text it
+would not change (_quick_normalize).
 Also, per instance: tokens made without the dataclass __init__ (_fast_tokens), ruler2's pair
-rules skipped where there are no delimiters, an inline source without markup characters made
-one text token without tokenizing (_plain_text), and a C ``options.get``.
-tests/test_parse_speed_equivalence.py compares the tokens with plain markdown-it's.
+rules skipped where there are no delimiters, and a C ``options.get``.
+tests/test_parse_speed_equivalence.py and tests/test_parse_fast_paths.py compare the tokens
+with plain markdown-it's.
 """
 
 from __future__ import annotations
@@ -191,14 +195,38 @@ def _terminators(
     return terminator
 
 
-def _blocks(chain: Sequence[BlockRule], fns: dict[str, BlockRule]) -> BlockRule:
-    """One rule standing for the main block chain."""
+def _blocks(
+    chain: Sequence[BlockRule], fns: dict[str, BlockRule], ends_paragraph: BlockRule
+) -> BlockRule:
+    """One rule standing for the main block chain (`ends_paragraph`: the "paragraph" chain)."""
+    from markdown_it.common.utils import mdTrim
+
     full = tuple(chain)
     table = fns["table"]
     lheading = fns["lheading"]
     paragraph = fns["paragraph"]
     by_char, marked = _by_char([n for n in _BLOCK_RULES if n in _FIRST_CHARS], fns)
     none: tuple[BlockRule, ...] = ()
+
+    def one_line_paragraph(state: StateBlock, line: int) -> bool:
+        """What lheading.py and then paragraph.py do with a paragraph ending at the next line.
+
+        lheading sets state.parentType to "paragraph" and returns False; paragraph pushes its
+        three tokens (the content: the line without its indent, trimmed) and restores the
+        parentType it found, "paragraph".
+        """
+        end = line + 1
+        content = mdTrim(state.getLines(line, end, state.blkIndent, False))
+        state.line = end
+        token = state.push("paragraph_open", "p", 1)
+        token.map = [line, end]
+        token = state.push("inline", "", 0)
+        token.content = content
+        token.map = [line, end]
+        token.children = []
+        state.push("paragraph_close", "p", -1)
+        state.parentType = "paragraph"
+        return True
 
     def block(state: StateBlock, line: int, end: int, silent: bool) -> bool:
         bmarks = state.bMarks
@@ -226,12 +254,37 @@ def _blocks(chain: Sequence[BlockRule], fns: dict[str, BlockRule]) -> BlockRule:
         for rule in rules:
             if rule(state, line, end, silent):
                 return True
+        n = line + 1
+        if n < end and end == state.lineMax:
+            # A paragraph of one line (most list items), where lheading.py and paragraph.py
+            # both stop at the next line: lheading's loop (to `end`) and paragraph's (to
+            # state.lineMax, here the same) stop at an empty line, or at a line that is no
+            # underline (lheading tests that at an indent of blkIndent to blkIndent + 3) and
+            # where the "paragraph" terminators match (the same call in both, with parentType
+            # "paragraph"; silent calls change nothing).  Each goes on to the next line at a
+            # larger indent or a negative sCount: those, and lines no terminator matches,
+            # are left to them, with parentType as it was.
+            p = bmarks[n] + tshift[n]
+            e = emarks[n]
+            if p >= e:
+                return one_line_paragraph(state, line)
+            count = state.sCount[n]
+            indent = state.blkIndent
+            if 0 <= count <= indent + 3 and (
+                count < indent
+                or src[p] not in "-="
+                or src[p:e].lstrip(src[p]).lstrip(" \t") != ""
+            ):
+                parent = state.parentType
+                state.parentType = "paragraph"
+                if ends_paragraph(state, n, end, True):
+                    return one_line_paragraph(state, line)
+                state.parentType = parent
         # lheading.py only succeeds on an underline: a later line of the paragraph, before a
         # blank line or a line that ends the paragraph, starting with "-" or "=".  Look as far
         # as it would (stopping at any line a terminator might match, so never further): with
         # no such line it returns False, having set state.parentType to "paragraph" (and not
         # restored it).  Do the same without calling it.
-        n = line + 1
         while n < end:
             p = bmarks[n] + tshift[n]
             e = emarks[n]
@@ -433,10 +486,11 @@ def install(md: MarkdownIt) -> None:
         r.alt == _BLOCK_ALT[r.name] for r in rules
     ):
         fns = {r.name: r.fn for r in rules}
-        chains = {"": [_blocks(ruler.getRules(""), fns)]}
+        chains = {}
         for chain in ("paragraph", "reference", "blockquote", "list"):
             names = [n for n in _BLOCK_RULES if chain in _BLOCK_ALT[n]]
             chains[chain] = [_terminators(ruler.getRules(chain), names, fns)]
+        chains[""] = [_blocks(ruler.getRules(""), fns, chains["paragraph"][0])]
         ruler.__cache__ = chains
 
     iruler = md.inline.ruler
