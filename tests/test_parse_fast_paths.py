@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block, rules_inline
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import normalize
 from markdown_it.rules_inline import StateInline
 
@@ -104,10 +105,12 @@ def test_the_fast_paths_are_installed() -> None:
     def no_state(*args: object) -> None:
         raise AssertionError("tokenized")
 
-    # a source without markup gets its one text token without a StateInline
+    # a source without markup gets its one text token without a StateInline, in factcheck's
+    # own parser too
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(StateInline, "__init__", no_state)
         assert _inline(FAST, src) == expected
+        document._MD.parse(f"# {src}\n\n{src}\n\n- {src}\n- {src}\n\n| a |\n|---|\n| {src} |\n")
 
 
 @pytest.mark.parametrize("construct", _CONSTRUCTS)
@@ -149,6 +152,21 @@ def test_marker_lines_match_plain_markdown_it(line: str) -> None:
         assert _dump(FAST, text) == _dump(PLAIN, text), repr(text)
 
 
+def test_one_line_paragraphs_leave_a_replaced_paragraph_rule_alone() -> None:
+    md = _plain(20)
+
+    def paragraph(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        found = rules_block.paragraph(state, start, end, silent)
+        state.tokens[-3].meta = {"mine": True}
+        return found
+
+    md.block.ruler.at("paragraph", paragraph)
+    _mdrules.install(md)
+    assert len(md.block.ruler.getRules("")) == 1  # the chains are installed
+    opened = [t for t in md.parse("- a\n- b\n\nc\n") if t.type == "paragraph_open"]
+    assert [t.meta for t in opened] == [{"mine": True}] * 3
+
+
 @settings(max_examples=300)
 @given(text=block_documents)
 def test_block_tokens_match_plain_markdown_it(text: str) -> None:
@@ -177,6 +195,21 @@ def test_plain_text_path_follows_rule_changes() -> None:
 
     md.inline.ruler.push("hash", hash_rule)
     assert [t["type"] for t in _inline(md, "a # b")] == ["text", "hash", "text"]
+
+
+def test_plain_text_path_leaves_a_replaced_text_rule_alone() -> None:
+    md = _plain(20)
+    seen: list[int] = []
+
+    def text(state: StateInline, silent: bool) -> bool:
+        seen.append(state.pos)
+        return rules_inline.text(state, silent)
+
+    md.inline.ruler.at("text", text)
+    _mdrules.install(md)
+    seen.clear()  # (install tries the rule)
+    assert _inline(md, "plain") == _inline(PLAIN, "plain")
+    assert seen == [0]
 
 
 def test_plain_text_path_leaves_existing_tokens_to_markdown_it() -> None:

@@ -198,8 +198,17 @@ def _terminators(
 def _blocks(
     chain: Sequence[BlockRule], fns: dict[str, BlockRule], ends_paragraph: BlockRule
 ) -> BlockRule:
-    """One rule standing for the main block chain (`ends_paragraph`: the "paragraph" chain)."""
+    """One rule standing for the main block chain (`ends_paragraph`: the "paragraph" chain).
+
+    Its one-line paragraphs restate lheading.py and paragraph.py: only where `fns` has
+    markdown-it's own (their code, as in factcheck's quiet copies), else those rules run.
+    """
+    from markdown_it import rules_block
     from markdown_it.common.utils import mdTrim
+
+    restated = all(
+        _same_code(fns[name], getattr(rules_block, name)) for name in ("lheading", "paragraph")
+    )
 
     full = tuple(chain)
     table = fns["table"]
@@ -255,7 +264,7 @@ def _blocks(
             if rule(state, line, end, silent):
                 return True
         n = line + 1
-        if n < end and end == state.lineMax:
+        if n < end and end == state.lineMax and restated:
             # A paragraph of one line (most list items), where lheading.py and paragraph.py
             # both stop at the next line: lheading's loop (to `end`) and paragraph's (to
             # state.lineMax, here the same) stop at an empty line, or at a line that is no
@@ -465,6 +474,7 @@ def install(md: MarkdownIt) -> None:
     Only where its active rules are exactly markdown-it's commonmark + table (+ strikethrough)
     ones, in markdown-it's order: for any other set of rules `md` is left as it is.
     """
+    from markdown_it import rules_inline
     from markdown_it.rules_inline import StateInline
 
     token = _token_factory()
@@ -508,7 +518,15 @@ def install(md: MarkdownIt) -> None:
     post = [r.fn for r in ruler2.__rules__ if r.enabled]
     if [r.name for r in ruler2.__rules__ if r.enabled] == [*_PAIR_RULES, "fragments_join"]:
         post_chain = ruler2.__cache__ = {"": [_post_process(post)]}
-        _plain_text(md, inline_chain, post_chain, token)
+        # the plain-text path restates `text` and fragments_join: markdown-it's own only
+        joins = post[-1]
+        if _same_code(text, rules_inline.text) and _same_code(joins, rules_inline.fragments_join):
+            _plain_text(md, inline_chain, post_chain, token)
+
+
+def _same_code(fn: Callable[..., Any], own: Callable[..., Any]) -> bool:
+    """Whether `fn` runs markdown-it's function `own` (itself or a copy, as _quiet_rules's)."""
+    return getattr(fn, "__code__", None) is getattr(own, "__code__", False)
 
 
 def _plain_text(
