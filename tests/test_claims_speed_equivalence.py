@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,11 +69,14 @@ def test_extraction_and_quantities_know_the_same_number_words() -> None:
 def test_sentence_ends_follow_the_first_mark(text: str, body: int) -> None:
     body = min(body, len(text))
     every = [m.span() for m in x._SENTENCE_END.finditer(text, body)]
-    mark = x._SENTENCE_MARK.search(text, body)
-    if mark is None:
-        assert every == []
-    else:
-        assert every == [m.span() for m in x._SENTENCE_END.finditer(text, mark.start())]
+    assert [m.span() for m in x._sentence_ends(text, body)] == every
+
+
+@pytest.mark.parametrize("text", ["ranked. Cities", "ranked. No.", "a\nb", "a.\nB", "x. Y. Z"])
+def test_sentence_ends_from_every_position(text: str) -> None:
+    for body in range(len(text) + 1):
+        every = [m.span() for m in x._SENTENCE_END.finditer(text, body)]
+        assert [m.span() for m in x._sentence_ends(text, body)] == every, body
 
 
 @given(_TEXTS)

@@ -6,7 +6,7 @@ import functools
 import operator
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
@@ -67,6 +67,20 @@ from factcheck.vocab import Vocabulary, normalise_label
 # match starts with a `\s`, which lets the regex engine skip to whitespace (a third faster).
 _SENTENCE_END = re.compile(r"\s(?:(?<=[.!?]\s)\s*(?=[A-Z\"“(*\[])|(?<=\n))")
 _SENTENCE_MARK = re.compile(r"[.!?\n]")
+
+
+def _sentence_ends(text: str, pos: int) -> Iterator[re.Match[str]]:
+    """`_SENTENCE_END.finditer(text, pos)`, without scanning where no end can be.
+
+    An end is a blank right after ".", "!" or "?", or a line break, so none starts before the
+    first of those characters from `pos - 1` on (an end at `pos` looks back one character),
+    and most blocks have none. Finding that character is far cheaper than `_SENTENCE_END`'s
+    scan, which tests every character for a blank.
+    """
+    mark = _SENTENCE_MARK.search(text, max(pos - 1, 0))
+    if mark is None:
+        return iter(())
+    return _SENTENCE_END.finditer(text, max(mark.start(), pos))
 _COLON_LABEL = re.compile(r"^([^:\n]{1,80}?):\s+(?=\S)")
 _LABEL = re.compile(r"^([^:\n—–]{1,80}?)\s+[—–]\s+(?=\S)")
 _CLAUSE_BREAK = re.compile(r"[;]|\s[-–—]\s")
@@ -1214,14 +1228,9 @@ class _Extractor:
     def _sentences(self, inline: Inline, body: int, ctx: _Context) -> None:
         text = inline.text
         start = body
-        # A sentence ends at a blank after ".", "!" or "?", or at a line break: no end starts
-        # before the first of those characters, and most blocks have none. Finding it is far
-        # cheaper than `_SENTENCE_END`'s scan, which tests every character for a blank.
-        mark = _SENTENCE_MARK.search(text, body)
-        if mark is not None:
-            for match in _SENTENCE_END.finditer(text, mark.start()):
-                self._sentence(inline, start, match.start(), ctx)
-                start = match.end()
+        for match in _sentence_ends(text, body):
+            self._sentence(inline, start, match.start(), ctx)
+            start = match.end()
         self._sentence(inline, start, len(text), ctx)
 
     @staticmethod
