@@ -174,17 +174,7 @@ def _terminators(
             and table(state, line, end, silent)
         ):
             return True
-        c = src[pos]
-        if c in _MARKERS:  # may hr match, may a bullet list (see _HR_CHARS)
-            rules = marked[
-                c,
-                c in _HR_CHARS
-                and src.count(c, pos, maximum) >= 3
-                and not src[pos:maximum].strip(_HR_LINE[c]),
-                pos + 1 >= maximum or src[pos + 1] in " \t",
-            ]
-        else:
-            rules = by_char.get(c, none)
+        rules = _line_rules(src, pos, maximum, by_char, marked, none)
         for rule in rules:  # (not any(): a generator costs more than these calls)
             if rule(state, line, end, silent):
                 break
@@ -193,6 +183,27 @@ def _terminators(
         return True
 
     return terminator
+
+
+def _line_rules(
+    src: str,
+    pos: int,
+    maximum: int,
+    by_char: dict[str, tuple[BlockRule, ...]],
+    marked: dict[tuple[str, bool, bool], tuple[BlockRule, ...]],
+    none: tuple[BlockRule, ...],
+) -> tuple[BlockRule, ...]:
+    """The rules that may match a line whose first character is `src[pos]`."""
+    c = src[pos]
+    if c in _MARKERS:  # may hr match, may a bullet list (see _HR_CHARS)
+        return marked[
+            c,
+            c in _HR_CHARS
+            and src.count(c, pos, maximum) >= 3
+            and not src[pos:maximum].strip(_HR_LINE[c]),
+            pos + 1 >= maximum or src[pos + 1] in " \t",
+        ]
+    return by_char.get(c, none)
 
 
 def _blocks(
@@ -249,17 +260,7 @@ def _blocks(
         src = state.src
         if src.find("|", pos, maximum) >= 0 and table(state, line, end, silent):
             return True
-        c = src[pos]
-        if c in _MARKERS:  # may hr match, may a bullet list (see _HR_CHARS)
-            rules = marked[
-                c,
-                c in _HR_CHARS
-                and src.count(c, pos, maximum) >= 3
-                and not src[pos:maximum].strip(_HR_LINE[c]),
-                pos + 1 >= maximum or src[pos + 1] in " \t",
-            ]
-        else:
-            rules = by_char.get(c, none)
+        rules = _line_rules(src, pos, maximum, by_char, marked, none)
         for rule in rules:
             if rule(state, line, end, silent):
                 return True
